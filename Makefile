@@ -1,0 +1,84 @@
+# Two commands matter: `make demo` and `make test`. Both work in a fresh clone.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+MANAGE := $(PY) manage.py
+STAMP := $(VENV)/.installed-stamp
+NODE_STAMP := node_modules/.installed-stamp
+CSS := build/static/portal/css/portal.css
+
+# Django 6.1 needs Python 3.12 or newer: take the first suitable interpreter we can find
+# (pyenv's, then the system's). Override with `make PYTHON=/path/to/python3.13 ...`.
+PYTHON ?= $(shell for c in python3.13 python3.12 python3 \
+	$(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3) $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3); do \
+	command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
+	&& { command -v $$c; break; }; done)
+
+.PHONY: help
+help:
+	@echo "make demo      set up, load demo data and serve http://127.0.0.1:8000 (SQLite)"
+	@echo "make test      set up and run the whole test suite (PostgreSQL if DATABASE_URL is set)"
+	@echo "make lint      ruff, djhtml, migrations check"
+	@echo "make messages  update translation catalogues and compile them"
+	@echo "make worker    run the background task worker"
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (see .python-version)."; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(CSS): $(NODE_STAMP) $(wildcard portal/static/portal/scss/*.scss)
+	@mkdir -p build/static/portal/css build/static/govuk
+	npx sass --no-source-map --quiet-deps --style=compressed --load-path=node_modules \
+		portal/static/portal/scss/portal.scss $(CSS)
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js build/static/govuk/
+	cp -r node_modules/govuk-frontend/dist/govuk/assets/images build/static/govuk/
+
+.PHONY: install assets
+install: $(STAMP) $(NODE_STAMP)
+assets: $(CSS)
+
+.PHONY: compilemessages
+compilemessages: $(STAMP)
+	$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0
+
+.PHONY: demo
+demo: install assets compilemessages
+	$(MANAGE) migrate --no-input
+	$(MANAGE) load_demo
+	$(MANAGE) runserver 127.0.0.1:8000
+
+.PHONY: worker
+worker: install
+	$(MANAGE) db_worker --queue-name '*'
+
+.PHONY: test
+test: install assets compilemessages
+	DJANGO_SETTINGS_MODULE=portal.settings.test DJANGO_ALLOW_ASYNC_UNSAFE=true \
+		$(BIN)/pytest $(PYTEST_ARGS)
+
+.PHONY: lint
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/djhtml --check $$(git ls-files '*.html')
+	DJANGO_SETTINGS_MODULE=portal.settings.test $(MANAGE) makemigrations --check --dry-run
+	$(MANAGE) check_translations
+
+.PHONY: messages
+messages: install
+	$(MANAGE) makemessages --all --ignore=.venv --ignore=node_modules --ignore=build --no-obsolete
+	$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules
+
+.PHONY: clean
+clean:
+	rm -rf $(VENV) node_modules build var db.sqlite3

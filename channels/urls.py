@@ -1,0 +1,3 @@
+"""Channel webhooks: /channels/sms/…, /channels/voice/…, /channels/email/…"""
+
+urlpatterns: list = []

@@ -1,0 +1,317 @@
+"""Write the demo data. Each ``ensure_*`` creates what is missing and leaves the rest alone."""
+
+import secrets
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils.text import slugify
+from wagtail.models import Page, Site
+
+from portal.demo import catalogue as data
+from portal.demo import content
+from portal.pages.models import (
+    CouncilPage,
+    HomePage,
+    OfficeIndexPage,
+    OfficePage,
+    ServicePage,
+    StandardPage,
+    TopicPage,
+)
+from services.models import (
+    ContactPoint,
+    Council,
+    MessageTemplate,
+    Office,
+    OpeningHours,
+    ReferralBody,
+    Service,
+    ServiceGroup,
+    StaffProfile,
+    Team,
+)
+from services.outbound.render import DEFAULTS
+
+
+class DemoLoader:
+    def __init__(self, stdout, *, random_passwords: bool = False):
+        self.out = stdout
+        self.random_passwords = random_passwords
+        self.created = 0
+
+    def say(self, text):
+        self.out.write(text)
+
+    def run(self):
+        with transaction.atomic():
+            self.ensure_councils()
+            self.ensure_offices()
+            self.ensure_teams()
+            self.ensure_catalogue()
+            self.ensure_contact_points()
+            self.ensure_templates()
+            self.ensure_pages()
+        credentials = self.ensure_staff()
+        return credentials
+
+    # --- catalogue -------------------------------------------------------------------------
+    def _get_or_create(self, model, lookup, defaults):
+        obj, created = model.objects.get_or_create(**lookup, defaults=defaults)
+        if created:
+            self.created += 1
+        return obj
+
+    def ensure_councils(self):
+        self.councils = {}
+        for row in data.COUNCILS:
+            council = self._get_or_create(
+                Council, {"code": row["code"]}, {k: v for k, v in row.items() if k != "code"}
+            )
+            self.councils[row["code"]] = council
+
+    def ensure_offices(self):
+        self.offices = {}
+        for row in data.OFFICES:
+            defaults = {k: v for k, v in row.items() if k not in ("slug", "council", "hours")}
+            defaults["council"] = self.councils[row["council"]]
+            office = self._get_or_create(Office, {"slug": row["slug"]}, defaults)
+            if not office.opening_hours.exists():
+                OpeningHours.objects.bulk_create(
+                    OpeningHours(office=office, weekday=d, opens=o, closes=c)
+                    for d, o, c in row["hours"]
+                )
+            self.offices[row["slug"]] = office
+
+    def ensure_teams(self):
+        self.teams = {}
+        for council, office, slug, name in data.TEAMS:
+            self.teams[slug] = self._get_or_create(
+                Team,
+                {"slug": slug},
+                {"council": self.councils[council], "office": self.offices[office], "name": name},
+            )
+
+    def ensure_catalogue(self):
+        self.groups = {}
+        for order, (slug, name, _intro) in enumerate(data.GROUPS):
+            self.groups[slug] = self._get_or_create(
+                ServiceGroup, {"slug": slug}, {"name": name, "order": order}
+            )
+        bodies = []
+        for slug, name, districts in data.REFERRAL_BODIES:
+            bodies.append(
+                self._get_or_create(
+                    ReferralBody,
+                    {"slug": slug},
+                    {
+                        "name": name,
+                        "postcode_districts": districts,
+                        "website": f"https://{slug.split('-')[0]}.example.org",
+                    },
+                )
+            )
+        self.services = {}
+        for (
+            slug,
+            name,
+            group,
+            responsible,
+            delivering,
+            team,
+            joint,
+            restricted,
+            sla,
+            channels,
+            referral,
+            keywords,
+            summary,
+        ) in data.SERVICES:
+            service, created = Service.objects.get_or_create(
+                slug=slug,
+                defaults={
+                    "name": name,
+                    "group": self.groups[group],
+                    "summary": summary,
+                    "responsible_council": self.councils.get(responsible),
+                    "delivering_council": self.councils.get(delivering),
+                    "delivering_team": self.teams.get(team),
+                    "joint": joint,
+                    "restricted": restricted,
+                    "sla_days": sla,
+                    "channels": channels,
+                    "keywords": keywords,
+                },
+            )
+            if created:
+                self.created += 1
+                if referral:
+                    service.referral_bodies.set(bodies)
+            self.services[slug] = service
+        for office_slug, slugs in data.OFFICE_SERVICES.items():
+            office = self.offices[office_slug]
+            if office.services.exists():
+                continue
+            chosen = (
+                [s for s in self.services.values() if s.active and not s.is_referral]
+                if slugs is None
+                else [self.services[s] for s in slugs]
+            )
+            office.services.set(chosen)
+
+    def ensure_contact_points(self):
+        for channel, address, council, service, label in data.CONTACT_POINTS:
+            self._get_or_create(
+                ContactPoint,
+                {"channel": channel, "address": address},
+                {
+                    "council": self.councils[council],
+                    "service": self.services.get(service),
+                    "label": label,
+                },
+            )
+
+    def ensure_templates(self):
+        for kind, (subject, body) in DEFAULTS.items():
+            for channel in ("sms", "email"):
+                self._get_or_create(
+                    MessageTemplate,
+                    {"kind": kind, "channel": channel, "language": "en"},
+                    {"subject": subject if channel == "email" else "", "body": body},
+                )
+
+    # --- pages -----------------------------------------------------------------------------
+    def _child(self, parent, model, slug, **fields):
+        existing = Page.objects.child_of(parent).filter(slug=slug).first()
+        if existing is not None:
+            return existing.specific
+        page = model(slug=slug, **fields)
+        parent.add_child(instance=page)
+        self.created += 1
+        return page
+
+    def ensure_pages(self):
+        root = Page.get_first_root_node()
+        home = HomePage.objects.first()
+        if home is None:
+            home = HomePage(
+                title=content.HOME["title"], slug="portal-home", intro=content.HOME["intro"]
+            )
+            root.add_child(instance=home)
+            self.created += 1
+            site = Site.objects.filter(is_default_site=True).first()
+            old_root = site.root_page if site else None
+            if site is None:
+                Site.objects.create(
+                    hostname="localhost",
+                    port=80,
+                    root_page=home,
+                    is_default_site=True,
+                    site_name="MK and Northamptonshire",
+                )
+            else:
+                site.root_page = home
+                site.site_name = "MK and Northamptonshire"
+                site.save()
+            if (
+                old_root is not None
+                and old_root.pk != home.pk
+                and not isinstance(old_root.specific, HomePage)
+            ):
+                old_root.delete()
+        for code, page_content in content.COUNCILS.items():
+            self._child(
+                home,
+                CouncilPage,
+                page_content["slug"],
+                title=self.councils[code].name,
+                council=self.councils[code],
+                intro=page_content["intro"],
+                body=page_content["body"],
+            )
+        for slug, name, intro in data.GROUPS:
+            topic = self._child(
+                home, TopicPage, slug, title=name, group=self.groups[slug], intro=intro
+            )
+            for service in self.services.values():
+                if service.group_id != self.groups[slug].pk:
+                    continue
+                self._child(
+                    topic,
+                    ServicePage,
+                    slugify(service.name),
+                    title=service.name,
+                    service=service,
+                    summary=service.summary,
+                    body=content.service_body(service),
+                )
+        offices_index = self._child(
+            home,
+            OfficeIndexPage,
+            "offices",
+            title="Contact us and opening hours",
+            intro=content.OFFICES_INTRO,
+        )
+        for office in self.offices.values():
+            if office.kind == Office.Kind.BACK_OFFICE:
+                continue
+            self._child(
+                offices_index,
+                OfficePage,
+                office.slug,
+                title=office.name,
+                office=office,
+                intro=content.office_intro(office),
+            )
+        for slug, page_content in content.STANDARD_PAGES.items():
+            self._child(
+                home,
+                StandardPage,
+                slug,
+                title=page_content["title"],
+                intro=page_content["intro"],
+                body=page_content["body"],
+            )
+        if not home.top_tasks:
+            tasks = []
+            for slug, description in content.TOP_TASKS:
+                page = ServicePage.objects.filter(service__slug=slug).first()
+                if page:
+                    tasks.append(("task", {"page": page, "description": description}))
+            home.top_tasks = tasks
+            home.save()
+
+    # --- staff -----------------------------------------------------------------------------
+    def ensure_staff(self):
+        User = get_user_model()
+        credentials = []
+        for email, first, last, council, office, teams, role, group in data.STAFF:
+            if User.objects.filter(email__iexact=email).exists():
+                continue
+            password = secrets.token_urlsafe(12) if self.random_passwords else data.DEMO_PASSWORD
+            with transaction.atomic():
+                user = User.objects.create_user(
+                    username=email,
+                    email=email,
+                    password=password,
+                    first_name=first,
+                    last_name=last,
+                    is_staff=True,
+                    is_superuser=group == "superuser",
+                )
+                EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+                profile = StaffProfile.objects.create(
+                    user=user,
+                    council=self.councils[council],
+                    office=self.offices[office],
+                    role=role,
+                )
+                profile.teams.set([self.teams[t] for t in teams])
+                if group and group != "superuser":
+                    wagtail_group = Group.objects.filter(name=group).first()
+                    if wagtail_group:
+                        user.groups.add(wagtail_group)
+            self.created += 1
+            credentials.append((email, password, role, council))
+        return credentials

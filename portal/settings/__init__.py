@@ -1,0 +1,1 @@
+"""Settings for each environment: ``base`` plus ``dev``, ``test`` and ``production``."""

@@ -1,0 +1,60 @@
+"""Production: everything secret or site-specific must come from the environment.
+
+The process refuses to start without SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL, and the
+settings here make ``manage.py check --deploy`` clean. TLS ends at a proxy in front of us that
+sets ``X-Forwarded-Proto``.
+"""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from portal.settings import env
+from portal.settings.base import *  # noqa: F403
+
+DEBUG = False
+SECRET_KEY = env.required("SECRET_KEY")
+if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+    raise ImproperlyConfigured("SECRET_KEY must be at least 50 random characters.")
+ALLOWED_HOSTS = env.csv("ALLOWED_HOSTS", default=[])
+if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
+    raise ImproperlyConfigured("Set ALLOWED_HOSTS to this deployment's host names (never '*').")
+env.required("DATABASE_URL")
+DATABASES = {"default": env.database("DATABASE_URL")}
+
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.boolean("SECURE_SSL_REDIRECT", default=True)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env.integer("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+# Sending the preload directive only makes the domain eligible; submitting it is a separate,
+# deliberate step. Councils that cannot commit every subdomain to HTTPS set this false.
+SECURE_HSTS_PRELOAD = env.boolean("SECURE_HSTS_PRELOAD", default=True)
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+LANGUAGE_COOKIE_SECURE = True
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
+PORTAL_STAFF_MFA_REQUIRED = env.boolean("PORTAL_STAFF_MFA_REQUIRED", default=True)
+PORTAL_CHANNEL_SIMULATOR = env.boolean("PORTAL_CHANNEL_SIMULATOR", default=False)
+
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+_email_backend = env.string("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+MAILERS = {
+    "default": {
+        "BACKEND": _email_backend,
+        "OPTIONS": (
+            {
+                "host": env.string("EMAIL_HOST", default="localhost"),
+                "port": env.integer("EMAIL_PORT", default=25),
+                "username": env.string("EMAIL_HOST_USER", default=""),
+                "password": env.string("EMAIL_HOST_PASSWORD", default=""),
+                "use_tls": env.boolean("EMAIL_USE_TLS", default=False),
+                "timeout": 10,
+            }
+            if _email_backend.endswith("smtp.EmailBackend")
+            else {}
+        ),
+    }
+}

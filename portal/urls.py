@@ -1,0 +1,39 @@
+"""URL contracts (see docs/architecture.md): the site, /track/, /my/, /accounts/, /desk/,
+/admin/ (Wagtail) and the channel webhooks under /channels/."""
+
+from django.conf import settings
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+from django.views.generic import RedirectView
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps import Sitemap
+from wagtail.documents import urls as wagtaildocs_urls
+
+from portal import views
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemap, {"sitemaps": {"pages": Sitemap}}, name="sitemap"),
+    path("language/<str:code>/", views.switch_language, name="switch_language"),
+    path("search/", views.search, name="search"),
+    path("accounts/", include("allauth.urls")),
+    path("desk/", include("services.desk.urls")),
+    path("channels/", include("channels.urls")),
+    path("documents/", include(wagtaildocs_urls)),
+]
+
+if settings.PORTAL_STAFF_MFA_REQUIRED:
+    # Editors sign in through allauth, so the second factor applies to the CMS too.
+    urlpatterns.append(
+        path(
+            "admin/login/",
+            RedirectView.as_view(url="/accounts/login/?next=/admin/", query_string=False),
+        )
+    )
+
+urlpatterns += [
+    path("admin/", include(wagtailadmin_urls)),
+    path("", include(wagtail_urls)),
+]

@@ -1,0 +1,99 @@
+"""Site-wide views: health check, language switch, site search."""
+
+from django.conf import settings
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import connection
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from wagtail.contrib.search_promotions.models import Query
+from wagtail.models import Page
+
+SEARCH_PAGE_SIZE = 10
+MAX_QUERY_LENGTH = 200
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """For load balancers and the on-call engineer: is the app up and its database reachable?"""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as error:  # noqa: BLE001 - any database failure means unhealthy
+        return JsonResponse({"status": "error", "database": str(error)}, status=503)
+    return JsonResponse({"status": "ok"})
+
+
+@require_GET
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /desk/",
+        "Disallow: /admin/",
+        "Disallow: /track/",
+        "Disallow: /my/",
+        "Disallow: /accounts/",
+        f"Sitemap: {settings.PUBLIC_BASE_URL}/sitemap.xml",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+@require_GET
+def switch_language(request, code):
+    """Remember the resident's language (cookie, and their account) and go back where they were.
+
+    A link, not a form, so it works everywhere without JavaScript; changing language is safe
+    to repeat and changes nothing else.
+    """
+    languages = dict(settings.LANGUAGES)
+    target = request.GET.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    response = redirect(target)
+    if code in languages:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            code,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=False,
+        )
+        resident = (
+            getattr(request.user, "resident", None) if request.user.is_authenticated else None
+        )
+        if resident is not None and resident.language != code:
+            resident.language = code
+            resident.save(update_fields=["language", "updated_at"])
+    return response
+
+
+@require_GET
+def search(request):
+    """Site search and the home page's service finder: live pages, editors' promotions first."""
+    query = (request.GET.get("q") or "").strip()[:MAX_QUERY_LENGTH]
+    results = Page.objects.none()
+    promotions = []
+    if query:
+        results = Page.objects.live().public().specific().search(query, operator="or")
+        promoted = Query.get(query)
+        promoted.add_hit()
+        promotions = list(promoted.editors_picks.select_related("page").all())
+        promoted_ids = {p.page_id for p in promotions}
+        if promoted_ids:
+            results = [r for r in results if r.pk not in promoted_ids]
+    paginator = Paginator(results, SEARCH_PAGE_SIZE)
+    try:
+        page = paginator.page(request.GET.get("page", 1))
+    except (PageNotAnInteger, EmptyPage):
+        page = paginator.page(1)
+    return render(
+        request,
+        "portal/search.html",
+        {"query": query, "results": page, "promotions": promotions, "paginator": paginator},
+    )

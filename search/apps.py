@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class SearchConfig(AppConfig):
+    name = "search"
+    label = "case_search"
+    verbose_name = "Search"
+    default_auto_field = "django.db.models.BigAutoField"

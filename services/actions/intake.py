@@ -1,0 +1,348 @@
+"""Intake: every inbound contact, from every channel, enters the queue here.
+
+::
+
+    InboundMessage ──intake──▶ dedupe by (channel, provider id)
+                               identify the resident
+                               thread to a case (explicit, reference, email headers,
+                                                 the sender's only open case) or open one
+                               route, timeline, acknowledgement — one transaction
+
+The ``Message`` row is written first: its unique ``(channel, provider_id)`` index makes a
+concurrent retry of the same delivery wait for the first and then find it, so ten copies of one
+MessageSid make one message and at most one case.
+"""
+
+import datetime
+import hashlib
+from dataclasses import dataclass, field
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from services import reference as references
+from services import routing
+from services.actions.cases import _apply_status, create_case
+from services.actions.residents import identify_resident
+from services.actions.timeline import record
+from services.models import (
+    Attachment,
+    Case,
+    Channel,
+    Council,
+    Direction,
+    EventKind,
+    Message,
+    MessageStatus,
+    MessageTemplate,
+    Resident,
+    Service,
+    Status,
+)
+from services.models.cases import OPEN_STATUSES
+from services.outbound import queue_message
+
+TRIAGE_SERVICE_SLUG = "general-enquiry"
+
+
+@dataclass
+class InboundAttachment:
+    filename: str
+    content_type: str
+    content: bytes
+
+
+@dataclass
+class ResidentDetails:
+    """What the resident told us about themselves (web form, counter, agent on a call)."""
+
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    address: str = ""
+    postcode: str = ""
+    language: str = ""
+    preferred_channel: str = ""
+    consent_sms: bool | None = None
+    consent_email: bool | None = None
+    accessibility_needs: str = ""
+
+
+@dataclass
+class InboundMessage:
+    """A provider-neutral inbound contact, built by a channel adapter."""
+
+    channel: str
+    sender: str = ""  # E.164 phone or lower-case email address; "" for web
+    body: str = ""
+    provider_id: str | None = None
+    recipient: str = ""  # the number dialled or texted, the mailbox written to
+    subject: str = ""
+    html_body: str = ""
+    received_at: datetime.datetime | None = None
+    attachments: list[InboundAttachment] = field(default_factory=list)
+    raw: str = ""
+    headers: dict = field(default_factory=dict)
+    metadata: dict = field(default_factory=dict)
+    # What the channel already knows:
+    resident: Resident | None = None  # e.g. the signed-in resident
+    resident_details: ResidentDetails | None = None
+    service: Service | None = None
+    council: Council | None = None
+    case: Case | None = None  # thread onto this case (the resident was shown it)
+    summary: str = ""
+    answers: dict = field(default_factory=dict)
+    location: str = ""
+    postcode: str = ""
+    language: str = "en"
+    priority: int = 1
+    # Behaviour:
+    acknowledge: bool = True  # queue an acknowledgement (SMS answers in its TwiML instead)
+    thread_to_open_case: bool = True  # a fresh web application never threads
+    when_several_open: str = "open"  # "open" a new case, or "ask" which (SMS)
+    actor_label: str = ""
+
+
+@dataclass
+class IntakeResult:
+    message: Message
+    case: Case | None
+    resident: Resident | None
+    created_case: bool = False
+    duplicate: bool = False
+    threaded: bool = False
+    acknowledgement: Message | None = None
+    # The sender has several open cases and the channel asked which one.
+    open_cases: list[Case] = field(default_factory=list)
+
+
+def provider_id_for_raw(raw: bytes | str) -> str:
+    """A stable id for a delivery that carries none (an email without Message-ID)."""
+    data = raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else raw
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def intake(inbound: InboundMessage) -> IntakeResult:
+    now = inbound.received_at or timezone.now()
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(
+                channel=inbound.channel,
+                direction=Direction.IN,
+                provider_id=inbound.provider_id or None,
+                sender=inbound.sender[:254],
+                recipient=inbound.recipient[:254],
+                subject=inbound.subject[:300],
+                body=inbound.body,
+                html_body=inbound.html_body,
+                language=inbound.language or "en",
+                headers=inbound.headers,
+                metadata=inbound.metadata,
+                raw=inbound.raw,
+                status=MessageStatus.RECEIVED,
+                created_at=now,
+                status_changed_at=now,
+            )
+            return _process(inbound, message, now)
+    except IntegrityError:
+        if not inbound.provider_id:
+            raise
+        existing = (
+            Message.objects.select_related("case", "resident")
+            .filter(channel=inbound.channel, provider_id=inbound.provider_id)
+            .first()
+        )
+        if existing is None:
+            raise
+        return IntakeResult(
+            message=existing, case=existing.case, resident=existing.resident, duplicate=True
+        )
+
+
+def _resident_for(inbound: InboundMessage) -> tuple[Resident, bool]:
+    details = inbound.resident_details
+    resident = inbound.resident or identify_resident(inbound.channel, inbound.sender)
+    created = False
+    if resident is None:
+        resident = Resident(language=inbound.language or "en")
+        if inbound.channel == Channel.SMS:
+            resident.phone, resident.phone_verified = inbound.sender, True
+            resident.preferred_channel = Channel.SMS
+        elif inbound.channel == Channel.VOICE:
+            resident.phone = inbound.sender
+            resident.preferred_channel = Channel.SMS
+        elif inbound.channel in (Channel.EMAIL, Channel.FAX):
+            resident.email = inbound.sender
+            resident.preferred_channel = Channel.EMAIL
+        created = True
+    if details is not None:
+        for name in ("name", "email", "phone", "address", "postcode", "accessibility_needs"):
+            value = getattr(details, name)
+            if value and (created or not getattr(resident, name)):
+                setattr(resident, name, value)
+        if details.language:
+            resident.language = details.language
+        if details.preferred_channel:
+            resident.preferred_channel = details.preferred_channel
+        if details.consent_sms is not None:
+            resident.consent_sms = details.consent_sms
+        if details.consent_email is not None:
+            resident.consent_email = details.consent_email
+    resident.save()
+    return resident, created
+
+
+def _thread(
+    inbound: InboundMessage, resident: Resident, resident_is_new: bool
+) -> tuple[Case | None, list[Case]]:
+    """The case this message continues, or the open cases to ask about."""
+    if inbound.case is not None:
+        return inbound.case, []
+    own_cases = Case.objects.filter(resident=resident)
+    # 1. Our reference in the text or subject — only ever one of the sender's own cases.
+    for ref in references.find_in_text(f"{inbound.subject}\n{inbound.body}"):
+        case = own_cases.filter(reference=ref).first()
+        if case is not None:
+            return _follow_merge(case), []
+    # 2. Email headers pointing at a message we sent.
+    thread_ids = _header_ids(inbound.headers)
+    if thread_ids:
+        sent = (
+            Message.objects.filter(
+                direction=Direction.OUT, provider_id__in=thread_ids, case__isnull=False
+            )
+            .select_related("case")
+            .first()
+        )
+        if sent is not None:
+            return _follow_merge(sent.case), []
+    # 3. The sender's only open case.
+    if inbound.thread_to_open_case and not resident_is_new:
+        open_cases = list(own_cases.filter(status__in=OPEN_STATUSES).order_by("-created_at")[:10])
+        if len(open_cases) == 1:
+            return open_cases[0], []
+        if len(open_cases) > 1 and inbound.when_several_open == "ask":
+            return None, open_cases
+    return None, []
+
+
+def _header_ids(headers: dict) -> list[str]:
+    values = []
+    for key, value in (headers or {}).items():
+        if key.lower() in ("in-reply-to", "references") and value:
+            values.extend(str(value).split())
+    return [v.strip() for v in values if v.strip()]
+
+
+def _follow_merge(case: Case) -> Case:
+    seen = set()
+    while case.merged_into_id and case.pk not in seen:
+        seen.add(case.pk)
+        case = case.merged_into
+    return case
+
+
+def _triage_service() -> Service:
+    return Service.objects.get(slug=TRIAGE_SERVICE_SLUG)
+
+
+def _process(inbound: InboundMessage, message: Message, now) -> IntakeResult:
+    resident, resident_is_new = _resident_for(inbound)
+    message.resident = resident
+    case, open_cases = _thread(inbound, resident, resident_is_new)
+    result = IntakeResult(message=message, case=case, resident=resident)
+
+    if case is None and open_cases:
+        message.save(update_fields=["resident"])
+        result.open_cases = open_cases
+        return result
+
+    if case is None:
+        council = inbound.council
+        service = inbound.service
+        if council is None or service is None:
+            point = routing.council_for_contact_point(inbound.channel, inbound.recipient)
+            if point is not None:
+                council = council or point.council
+                service = service or point.service
+        service = service or _triage_service()
+        case = create_case(
+            resident=resident,
+            service=service,
+            channel=inbound.channel,
+            summary=inbound.summary or inbound.subject or _first_line(inbound.body) or service.name,
+            description=inbound.body,
+            answers=inbound.answers,
+            location=inbound.location,
+            postcode=inbound.postcode or resident.postcode,
+            council=council,
+            priority=inbound.priority,
+            language=inbound.language or resident.language,
+            actor_label=inbound.actor_label or "Resident",
+            now=now,
+        )
+        result.created_case = True
+    else:
+        result.threaded = True
+        case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
+        if case.status == Status.WAITING:
+            previous = case.status
+            _apply_status(case, Status.IN_PROGRESS, now)
+            case.save()
+            record(
+                case,
+                EventKind.STATUS,
+                actor_label="Resident replied",
+                data={"from": previous, "to": Status.IN_PROGRESS},
+                at=now,
+            )
+
+    message.case = case
+    message.save(update_fields=["resident", "case"])
+    result.case = case
+    for item in inbound.attachments:
+        _store_attachment(case, message, item)
+    record(
+        case,
+        EventKind.MESSAGE_IN,
+        actor_label=inbound.actor_label or "Resident",
+        channel=inbound.channel,
+        visible_to_resident=True,
+        message=message,
+        body=inbound.body[:2000],
+        data={"attachments": len(inbound.attachments)},
+        at=now,
+    )
+    if result.created_case and inbound.acknowledge:
+        kind = (
+            MessageTemplate.Kind.REFERRAL
+            if case.status == Status.REFERRED
+            else MessageTemplate.Kind.ACKNOWLEDGEMENT
+        )
+        result.acknowledgement = queue_message(
+            case, kind, body=str(case.referral_body or ""), now=now
+        )
+    return result
+
+
+def _first_line(text: str) -> str:
+    for line in (text or "").splitlines():
+        if line.strip():
+            return line.strip()[:120]
+    return ""
+
+
+def _store_attachment(case: Case, message: Message, item: InboundAttachment) -> Attachment:
+    digest = hashlib.sha256(item.content).hexdigest()
+    attachment = Attachment(
+        case=case,
+        message=message,
+        filename=item.filename[:255] or "attachment",
+        content_type=item.content_type[:100] or "application/octet-stream",
+        size=len(item.content),
+        sha256=digest,
+    )
+    attachment.file.save(f"{digest[:16]}", ContentFile(item.content), save=False)
+    attachment.save()
+    return attachment

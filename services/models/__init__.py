@@ -1,0 +1,60 @@
+"""Models of the catalogue and the case queue.
+
+Dependencies run downwards: ``councils`` (councils, offices, teams, staff) ← ``catalogue``
+(services) ← ``residents`` ← ``cases`` (cases, timeline, messages, attachments) ← ``audit``.
+Import models from ``services.models``; the submodules are an implementation detail.
+"""
+
+from services.models.audit import AuditEntry, CaseView
+from services.models.cases import (
+    Attachment,
+    Case,
+    Channel,
+    Direction,
+    EventKind,
+    Message,
+    MessageStatus,
+    Priority,
+    Status,
+    TimelineEvent,
+)
+from services.models.catalogue import MessageTemplate, ReferralBody, Service, ServiceGroup
+from services.models.councils import (
+    Closure,
+    ContactPoint,
+    Council,
+    Office,
+    OpeningHours,
+    Role,
+    StaffProfile,
+    Team,
+)
+from services.models.residents import Resident
+
+__all__ = [
+    "Attachment",
+    "AuditEntry",
+    "Case",
+    "CaseView",
+    "Channel",
+    "Closure",
+    "ContactPoint",
+    "Council",
+    "Direction",
+    "EventKind",
+    "Message",
+    "MessageStatus",
+    "MessageTemplate",
+    "Office",
+    "OpeningHours",
+    "Priority",
+    "ReferralBody",
+    "Resident",
+    "Role",
+    "Service",
+    "ServiceGroup",
+    "StaffProfile",
+    "Status",
+    "Team",
+    "TimelineEvent",
+]

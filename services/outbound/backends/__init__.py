@@ -1,0 +1,1 @@
+"""Backends deliver one message on one channel. See ``base.OutboundBackend``."""

@@ -55,7 +55,11 @@ compilemessages: $(STAMP)
 demo: install assets compilemessages
 	$(MANAGE) migrate --no-input
 	$(MANAGE) load_demo
-	$(MANAGE) runserver 127.0.0.1:8000
+	@echo "Starting the background worker and the web server on http://127.0.0.1:8000 (Ctrl-C stops both)"
+	@trap 'kill 0' INT TERM EXIT; \
+		$(MANAGE) db_worker --queue-name '*' --no-reload & \
+		$(MANAGE) tick --every 60 & \
+		$(MANAGE) runserver 127.0.0.1:8000
 
 .PHONY: worker
 worker: install

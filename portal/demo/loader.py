@@ -3,11 +3,14 @@
 import secrets
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils.text import slugify
-from wagtail.models import Page, Site
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page, Site
 
 from portal.demo import catalogue as data
 from portal.demo import content
@@ -192,7 +195,16 @@ class DemoLoader:
         return page
 
     def ensure_pages(self):
+        Locale.objects.get_or_create(
+            language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+        )
         root = Page.get_first_root_node()
+        if root is None:  # a database flushed by tests, or built without Wagtail's data migration
+            root = Page.add_root(
+                instance=Page(
+                    title="Root", slug="root", content_type=ContentType.objects.get_for_model(Page)
+                )
+            )
         home = HomePage.objects.first()
         if home is None:
             home = HomePage(

@@ -1,0 +1,32 @@
+"""``manage.py tick``: the periodic housekeeping, from cron or as a long-running loop.
+
+Marks SLA breaches on case timelines and sends outbound messages whose retry time has come
+(or that waited out the night). Safe to run from several hosts at once: both steps lock rows
+with SKIP LOCKED. ``--every N`` repeats every N seconds (the docker-compose ``scheduler``).
+"""
+
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+
+from services.actions.sla import mark_breaches
+from services.outbound.dispatch import dispatch_due
+
+
+class Command(BaseCommand):
+    help = "Mark SLA breaches and send due outbound messages (once, or every N seconds)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--every", type=int, default=0, help="Repeat every N seconds.")
+
+    def handle(self, *args, every=0, **options):
+        while True:
+            breaches = mark_breaches()
+            sent = dispatch_due()
+            if breaches or sent or not every:
+                self.stdout.write(f"tick: {breaches} breaches marked, {sent} messages sent")
+            if not every:
+                return
+            close_old_connections()
+            time.sleep(every)

@@ -1,3 +1,7 @@
 """Channel webhooks: /channels/sms/…, /channels/voice/…, /channels/email/…"""
 
-urlpatterns: list = []
+from django.urls import include, path
+
+urlpatterns: list = [
+    path("email/", include("channels.email.urls")),
+]

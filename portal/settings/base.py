@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "portal.pages",
     "services",
     "channels",
+    "channels.email",
     "search",
     # Wagtail
     "wagtail.contrib.forms",
@@ -244,6 +245,16 @@ ANYMAIL = {
     }.items()
     if value
 }
+# Inbound email (channels.email; see docs/email.md). Fax gateways: sender addresses or domains
+# whose messages are faxes (the attachment is the document).
+PORTAL_FAX_GATEWAYS = env.csv("PORTAL_FAX_GATEWAYS", default=[])
+PORTAL_EMAIL_MAX_MESSAGE_BYTES = env.integer("PORTAL_EMAIL_MAX_MESSAGE_BYTES", default=40_000_000)
+PORTAL_EMAIL_MAX_ATTACHMENT_BYTES = env.integer(
+    "PORTAL_EMAIL_MAX_ATTACHMENT_BYTES", default=10_000_000
+)
+PORTAL_EMAIL_ACKNOWLEDGEMENTS_PER_HOUR = env.integer(
+    "PORTAL_EMAIL_ACKNOWLEDGEMENTS_PER_HOUR", default=3
+)
 
 # --- Background tasks (Django's tasks framework, database backend) -----------------------------
 TASKS = {

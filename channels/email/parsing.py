@@ -1,0 +1,355 @@
+"""Read a raw RFC 5322 message the way real mail arrives: leniently.
+
+Mail from the public is whatever their client, their server and every hop in between made of
+it: wrong or missing charsets, RFC 2047 words in headers, HTML-only bodies, Apple Mail's body
+split around inline images, boundaries that never close, no Message-ID, no From. Nothing here
+may raise on such input — ``parse`` always returns a ``ParsedEmail`` and lists what it could not
+understand in ``problems`` — because a message that cannot be read must still reach a triage
+case with its raw original.
+
+The agent sees ``text`` (quoted history and signature trimmed); ``full_text`` keeps everything.
+``html`` is *sanitised* (nh3/ammonia) but still sender-controlled: it is never shown raw on the
+desk. HTML is turned into text with inscriptis, which reads it as data and runs nothing.
+"""
+
+import codecs
+import email
+import email.policy
+import logging
+import mimetypes
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from email.header import decode_header, make_header
+from email.message import Message as MimeMessage
+from email.utils import getaddresses, parseaddr
+
+import nh3
+from inscriptis import get_text
+from mailparser_reply import EmailReplyParser
+
+logger = logging.getLogger(__name__)
+
+# Languages the reply parser recognises quoted-history headers and signatures in ("On … wrote:",
+# "Am … schrieb", "W dniu … pisze:" …). Residents write in many more; unknown ones are kept whole.
+REPLY_LANGUAGES = ["en", "pl", "de", "fr", "es", "it", "nl", "cs", "da", "sv"]
+
+# Labels mail clients use that Python's codecs do not know, or know as a narrower set.
+CHARSET_ALIASES = {
+    "shift_jis": "cp932",
+    "shift-jis": "cp932",
+    "sjis": "cp932",
+    "x-sjis": "cp932",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "ks_c_5601-1987": "cp949",
+    "iso-8859-1": "cp1252",  # what every browser and mail client does
+    "latin1": "cp1252",
+    "us-ascii": "utf-8",  # 8-bit text labelled ASCII is nearly always UTF-8
+    "ascii": "utf-8",
+    "iso-8859-8-i": "iso-8859-8",
+    "unicode-1-1-utf-7": "utf-7",
+    "x-unknown": "utf-8",
+    "unknown-8bit": "utf-8",
+}
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Headers kept on the message (threading, loop detection, what the desk may want to show).
+KEPT_HEADERS = (
+    "Message-ID",
+    "In-Reply-To",
+    "References",
+    "Date",
+    "From",
+    "To",
+    "Cc",
+    "Reply-To",
+    "Subject",
+    "Auto-Submitted",
+    "Precedence",
+    "X-Autoreply",
+    "X-Autorespond",
+    "X-Auto-Response-Suppress",
+    "List-Id",
+    "List-Unsubscribe",
+    "Return-Path",
+    "Content-Type",
+    "X-Failed-Recipients",
+)
+
+
+@dataclass
+class Part:
+    """An attachment (or inline image) as found in the message; not yet checked for limits."""
+
+    filename: str
+    content_type: str
+    content: bytes
+    inline: bool = False
+    content_id: str = ""
+
+
+@dataclass
+class ParsedEmail:
+    message_id: str = ""
+    subject: str = ""
+    sender: str = ""  # lower-case address from From (or the envelope)
+    sender_name: str = ""
+    recipients: list[str] = field(default_factory=list)  # To and Cc, lower case
+    text: str = ""  # trimmed: what the agent reads
+    full_text: str = ""
+    html: str = ""  # sanitised, never to be rendered raw
+    headers: dict[str, str] = field(default_factory=dict)
+    attachments: list[Part] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    mime: MimeMessage | None = None  # the parsed tree, for bounce and loop checks
+
+
+def clean_text(value: str) -> str:
+    """Text safe to store: no NUL or other control characters, normalised to NFC."""
+    return unicodedata.normalize("NFC", _CONTROL.sub("", value or ""))
+
+
+def decode_header_value(value) -> str:
+    """An RFC 2047 header as text; undecodable words are kept as they came."""
+    if value is None:
+        return ""
+    text = str(value)
+    try:
+        decoded = str(make_header(decode_header(text)))
+    except (LookupError, UnicodeError, ValueError, TypeError, AssertionError):
+        decoded = text
+    return clean_text(" ".join(decoded.split()))
+
+
+def _codec(charset: str | None) -> str:
+    name = (charset or "utf-8").strip().strip('"').lower()
+    name = CHARSET_ALIASES.get(name, name)
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return "utf-8"
+
+
+def decode_bytes(data: bytes, charset: str | None) -> str:
+    """Bytes in a declared charset as text: the label first, then UTF-8, then Windows-1252."""
+    for name in dict.fromkeys([_codec(charset), "utf-8"]):
+        try:
+            return data.decode(name)
+        except (UnicodeError, LookupError):
+            continue
+    return data.decode("cp1252", errors="replace")
+
+
+def _payload_bytes(part: MimeMessage) -> bytes:
+    try:
+        payload = part.get_payload(decode=True)
+    except Exception:  # noqa: BLE001 - a broken transfer encoding is the sender's, not ours
+        payload = None
+    if isinstance(payload, bytes):
+        return payload
+    raw = part.get_payload()
+    if isinstance(raw, str):
+        return raw.encode("utf-8", errors="replace")
+    return b""
+
+
+def _part_text(part: MimeMessage) -> str:
+    try:
+        charset = part.get_content_charset()
+    except Exception:  # noqa: BLE001
+        charset = None
+    return decode_bytes(_payload_bytes(part), charset)
+
+
+def _is_attachment(part: MimeMessage) -> bool:
+    disposition = (part.get("Content-Disposition") or "").split(";")[0].strip().lower()
+    if disposition == "attachment":
+        return True
+    return bool(part.get_filename()) and part.get_content_maintype() != "text"
+
+
+def _safe_filename(name: str, content_type: str, index: int) -> str:
+    name = decode_header_value(name)
+    name = name.replace("\\", "/").rsplit("/", 1)[-1].strip().strip(".")
+    if not name:
+        extension = mimetypes.guess_extension(content_type) or ".bin"
+        name = f"attachment-{index}{extension}"
+    return name[:200]
+
+
+def html_to_text(html: str) -> str:
+    """Readable text from HTML without ever executing or fetching anything in it."""
+    if not html.strip():
+        return ""
+    try:
+        text = get_text(html)
+    except Exception as error:  # noqa: BLE001 - lxml refuses some junk; fall back to stripping
+        logger.info("HTML to text failed, stripping tags instead: %s", error)
+        text = re.sub(r"<[^>]*>", " ", nh3.clean(html, tags=set()))
+    lines = [line.rstrip() for line in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def sanitise_html(html: str) -> str:
+    """Keep formatting, drop scripts, styles, handlers, remote loads (ammonia's defaults)."""
+    try:
+        return nh3.clean(html, link_rel="noopener noreferrer nofollow")
+    except Exception:  # noqa: BLE001
+        return ""
+
+
+def trim_reply(text: str) -> str:
+    """The new part of a reply: quoted history and signature removed; the whole text if the
+    parser finds nothing new (a reply that is all signature is better shown whole)."""
+    if not text.strip():
+        return ""
+    try:
+        replies = EmailReplyParser(languages=REPLY_LANGUAGES).read(text).replies
+    except Exception as error:  # noqa: BLE001 - never lose a message to a heuristic
+        logger.info("Reply trimming failed, keeping the whole text: %s", error)
+        return text.strip()
+    if replies and replies[0].body.strip():
+        return replies[0].body.strip()
+    return text.strip()
+
+
+class _Walker:
+    """Collects body text/HTML and attachments from a MIME tree, depth-first, in order."""
+
+    MAX_DEPTH = 30
+    MAX_PARTS = 500
+
+    def __init__(self, parsed: ParsedEmail):
+        self.parsed = parsed
+        self.count = 0
+
+    def walk(self, part: MimeMessage, depth: int = 0) -> tuple[str, str]:
+        """Returns (plain text, html) of the body found under ``part``."""
+        self.count += 1
+        if depth > self.MAX_DEPTH or self.count > self.MAX_PARTS:
+            self.parsed.problems.append("MIME nesting too deep or too many parts; rest kept raw")
+            return "", ""
+        content_type = part.get_content_type()
+        if part.is_multipart():
+            children = part.get_payload()
+            if not isinstance(children, list):
+                return "", ""
+            results = [self.walk(child, depth + 1) for child in children]
+            if content_type == "multipart/alternative":
+                texts = [t for t, _ in results if t.strip()]
+                htmls = [h for _, h in results if h.strip()]
+                return (texts[0] if texts else ""), (htmls[-1] if htmls else "")
+            return (
+                "\n\n".join(t for t, _ in results if t.strip()),
+                "\n".join(h for _, h in results if h.strip()),
+            )
+        if content_type == "message/rfc822" or content_type.startswith("message/"):
+            self._attach(part, content_type, _message_bytes(part))
+            return "", ""
+        if not _is_attachment(part):
+            if content_type == "text/plain" or (
+                part.get_content_maintype() == "text" and content_type != "text/html"
+            ):
+                return _part_text(part), ""
+            if content_type == "text/html":
+                return "", _part_text(part)
+        self._attach(part, content_type, _payload_bytes(part))
+        return "", ""
+
+    def _attach(self, part: MimeMessage, content_type: str, content: bytes) -> None:
+        disposition = (part.get("Content-Disposition") or "").split(";")[0].strip().lower()
+        try:
+            filename = part.get_filename() or ""
+        except Exception:  # noqa: BLE001
+            filename = ""
+        if content_type.startswith("message/") and not filename:
+            filename = "forwarded-message.eml" if content_type == "message/rfc822" else ""
+        index = len(self.parsed.attachments) + 1
+        self.parsed.attachments.append(
+            Part(
+                filename=_safe_filename(filename, content_type, index),
+                content_type=content_type,
+                content=content,
+                inline=disposition == "inline" or bool(part.get("Content-ID")),
+                content_id=(part.get("Content-ID") or "").strip("<> "),
+            )
+        )
+
+
+def _message_bytes(part: MimeMessage) -> bytes:
+    payload = part.get_payload()
+    if isinstance(payload, list) and payload:
+        try:
+            return payload[0].as_bytes()
+        except Exception:  # noqa: BLE001
+            return str(payload[0]).encode("utf-8", errors="replace")
+    return _payload_bytes(part)
+
+
+def message_from_bytes(raw: bytes) -> MimeMessage:
+    """The MIME tree under the most lenient policy (compat32 never raises while parsing)."""
+    return email.message_from_bytes(raw, policy=email.policy.compat32)
+
+
+def _address(value: str) -> tuple[str, str]:
+    name, address = parseaddr(decode_header_value(value) if "=?" in (value or "") else value or "")
+    return decode_header_value(name), clean_text(address).strip().lower()[:254]
+
+
+def parse(raw: bytes, *, envelope_sender: str = "") -> ParsedEmail:
+    """Everything the adapter needs from one raw message. Never raises."""
+    parsed = ParsedEmail()
+    try:
+        mime = message_from_bytes(raw)
+    except Exception as error:  # noqa: BLE001 - last resort: keep it raw, say why
+        parsed.problems.append(f"Could not parse the message: {error}")
+        parsed.full_text = parsed.text = clean_text(raw.decode("utf-8", errors="replace"))[:20000]
+        parsed.sender = (envelope_sender or "").lower()
+        return parsed
+    parsed.mime = mime
+    for defect in mime.defects:
+        parsed.problems.append(type(defect).__name__)
+
+    for name in KEPT_HEADERS:
+        try:
+            value = mime.get(name)
+        except Exception:  # noqa: BLE001
+            value = None
+        if value is not None:
+            # Threading headers keep their <ids> as sent; others are decoded for reading.
+            if name in ("Message-ID", "In-Reply-To", "References"):
+                parsed.headers[name] = clean_text(" ".join(str(value).split()))[:2000]
+            else:
+                parsed.headers[name] = decode_header_value(value)[:2000]
+
+    message_ids = re.findall(r"<[^<>\s]+>", parsed.headers.get("Message-ID", ""))
+    parsed.message_id = message_ids[0] if message_ids else parsed.headers.get("Message-ID", "")
+    parsed.subject = parsed.headers.get("Subject", "")
+    parsed.sender_name, parsed.sender = _address(str(mime.get("From") or ""))
+    if not parsed.sender or "@" not in parsed.sender:
+        parsed.sender = (envelope_sender or "").strip().lower()
+    try:
+        pairs = getaddresses(
+            [str(v) for v in (mime.get_all("To") or []) + (mime.get_all("Cc") or [])]
+        )
+    except Exception:  # noqa: BLE001
+        pairs = []
+    parsed.recipients = [clean_text(a).strip().lower() for _, a in pairs if "@" in (a or "")]
+
+    try:
+        text, html = _Walker(parsed).walk(mime)
+    except Exception as error:  # noqa: BLE001
+        logger.warning("Could not walk MIME parts: %s", error)
+        parsed.problems.append(f"Could not read the parts: {error}")
+        text, html = "", ""
+        body = mime.get_payload()
+        if isinstance(body, str):
+            text = body
+    if html.strip():
+        parsed.html = sanitise_html(html)
+    if not text.strip() and html.strip():
+        text = html_to_text(html)
+    parsed.full_text = clean_text(text.replace("\r\n", "\n")).strip()
+    parsed.text = trim_reply(parsed.full_text)
+    return parsed

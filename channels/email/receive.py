@@ -1,0 +1,517 @@
+"""One path for every inbound email, whichever way it arrived.
+
+``manage.py receive_email`` (an MTA pipe) and django-anymail's inbound webhooks both call
+``receive(raw, …)``::
+
+    raw bytes ──parse──▶ bounce? ──▶ record it (ignored), mark our message failed and the
+                                     resident's address bouncing
+                         automatic? ─▶ record it (ignored): no case, no acknowledgement
+                         fax gateway? ▶ channel "fax", the document on the case
+                         otherwise ──▶ services.actions.intake (dedupe, resident, thread, route,
+                                       timeline, acknowledgement — rate limited per sender)
+
+Idempotent: the provider id is the Message-ID (or a hash of the raw message when there is
+none), and ``(channel, provider_id)`` is unique, so the same message delivered twice — an MTA
+retry, a webhook retry, both entry points — is one message.
+
+Errors: ``Rejected`` means "bounce it, retrying will not help" (exit 65). A database that is
+down raises ``django.db.DatabaseError`` (exit 75: the MTA keeps the message and tries again).
+Anything else that goes wrong while filing a readable message falls back to keeping the raw
+message on a triage case, so a message is never lost to a bug in our parsing.
+"""
+
+import datetime
+import hashlib
+import logging
+import re
+from dataclasses import dataclass, field
+from email.utils import parseaddr
+
+from django.conf import settings
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from channels.email import loops
+from channels.email.parsing import ParsedEmail, clean_text, parse
+from services import routing
+from services.actions import InboundAttachment, InboundMessage, IntakeResult, ResidentDetails
+from services.actions import intake as intake_action
+from services.actions.intake import provider_id_for_raw
+from services.actions.timeline import record
+from services.models import (
+    Case,
+    Channel,
+    ContactPoint,
+    Direction,
+    EventKind,
+    Message,
+    MessageStatus,
+    MessageTemplate,
+    Resident,
+)
+
+logger = logging.getLogger(__name__)
+
+# What residents may send us. Anything else is refused and the refusal noted on the case.
+ALLOWED_TYPES = {
+    "application/pdf",
+    "application/rtf",
+    "application/msword",
+    "application/vnd.ms-excel",
+    "application/vnd.ms-powerpoint",
+    "application/vnd.oasis.opendocument.text",
+    "application/vnd.oasis.opendocument.spreadsheet",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "image/jpeg",
+    "image/png",
+    "image/gif",
+    "image/tiff",
+    "image/heic",
+    "image/heif",
+    "image/webp",
+    "image/bmp",
+    "text/plain",
+    "text/csv",
+    "text/calendar",
+    "message/rfc822",
+}
+ALLOWED_EXTENSIONS = {
+    "pdf", "rtf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "jpg", "jpeg",
+    "png", "gif", "tif", "tiff", "heic", "heif", "webp", "bmp", "txt", "csv", "ics", "eml",
+}  # fmt: skip
+# Executable or active content is refused whatever type it claims to be.
+BLOCKED_EXTENSIONS = {
+    "exe", "com", "bat", "cmd", "scr", "pif", "js", "jse", "vbs", "vbe", "wsf", "ps1", "msi",
+    "jar", "lnk", "hta", "dll", "iso", "img", "html", "htm", "svg", "docm", "xlsm", "pptm",
+}  # fmt: skip
+MAX_ATTACHMENTS = 20
+MAX_BODY_CHARS = 200_000
+MAX_PROVIDER_ID = 255
+
+
+class Rejected(Exception):
+    """The message is refused for good (too large, empty): the MTA should bounce it."""
+
+
+@dataclass
+class Outcome:
+    """Where a message ended up. ``status``: accepted, duplicate, ignored or bounce."""
+
+    status: str
+    message: Message
+    case: Case | None = None
+    reason: str = ""
+    result: IntakeResult | None = None
+    refused: list[dict] = field(default_factory=list)
+
+
+def provider_id_for(parsed: ParsedEmail, raw: bytes) -> str:
+    """The Message-ID, or a hash: of the raw message when it has none, of the id when it is
+    too long for the column (hostile or broken senders)."""
+    message_id = parsed.message_id.strip()
+    if not message_id:
+        return provider_id_for_raw(raw)
+    if len(message_id) > MAX_PROVIDER_ID:
+        return "sha256:" + hashlib.sha256(message_id.encode("utf-8", "replace")).hexdigest()
+    return message_id
+
+
+def raw_text(raw: bytes) -> str:
+    """The raw message as text for ``Message.raw``.
+
+    UTF-8 when it is UTF-8; otherwise decoded as Latin-1, which maps every byte to one
+    character, so ``raw_text(raw).encode("latin-1") == raw`` and the original is recoverable
+    (``Message.metadata["raw_encoding"]`` says which). NUL bytes, which PostgreSQL cannot store
+    in text, are the only loss.
+    """
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+    return text.replace("\x00", "\ufffd")
+
+
+def raw_encoding(raw: bytes) -> str:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return "latin-1"
+    return "utf-8"
+
+
+def our_addresses() -> set[str]:
+    """Addresses we send from or receive at: mail from them to us is a loop."""
+    addresses = {
+        parseaddr(settings.DEFAULT_FROM_EMAIL)[1].lower(),
+        parseaddr(settings.SERVER_EMAIL)[1].lower(),
+    }
+    addresses.update(
+        ContactPoint.objects.filter(channel=Channel.EMAIL).values_list("address", flat=True)
+    )
+    return {a for a in addresses if a}
+
+
+def _mailbox(envelope_recipient: str, recipients: list[str]) -> str:
+    """The mailbox written to: the envelope recipient, else the first To/Cc we know."""
+    if envelope_recipient and "@" in envelope_recipient:
+        return clean_text(envelope_recipient).strip().strip("<>").lower()[:254]
+    known = set(
+        ContactPoint.objects.filter(
+            channel=Channel.EMAIL, address__in=[r[:254] for r in recipients]
+        ).values_list("address", flat=True)
+    )
+    for address in recipients:
+        if address in known:
+            return address
+    return recipients[0][:254] if recipients else ""
+
+
+def is_fax_gateway(*addresses: str) -> bool:
+    gateways = [g.strip().lower() for g in settings.PORTAL_FAX_GATEWAYS if g.strip()]
+    for address in addresses:
+        address = (address or "").strip().strip("<>").lower()
+        if "@" not in address:
+            continue
+        domain = address.rsplit("@", 1)[1]
+        for gateway in gateways:
+            if "@" in gateway.lstrip("@"):
+                if address == gateway:
+                    return True
+            else:
+                gateway = gateway.lstrip("@")
+                if domain == gateway or domain.endswith("." + gateway):
+                    return True
+    return False
+
+
+def acknowledgement_allowed(address: str, now: datetime.datetime) -> bool:
+    """At most ``PORTAL_EMAIL_ACKNOWLEDGEMENTS_PER_HOUR`` automatic answers to one address.
+
+    A sender (or a robot we failed to recognise as one) writing a new message every minute
+    gets a case each time but not an acknowledgement each time.
+    """
+    if not address:
+        return False
+    sent = Message.objects.filter(
+        direction=Direction.OUT,
+        channel=Channel.EMAIL,
+        kind__in=[MessageTemplate.Kind.ACKNOWLEDGEMENT, MessageTemplate.Kind.REFERRAL],
+        recipient__iexact=address,
+        created_at__gte=now - datetime.timedelta(hours=1),
+    ).count()
+    return sent < settings.PORTAL_EMAIL_ACKNOWLEDGEMENTS_PER_HOUR
+
+
+def _check_attachments(parsed: ParsedEmail) -> tuple[list[InboundAttachment], list[dict]]:
+    kept: list[InboundAttachment] = []
+    refused: list[dict] = []
+    limit = settings.PORTAL_EMAIL_MAX_ATTACHMENT_BYTES
+    for part in parsed.attachments:
+        extension = part.filename.rsplit(".", 1)[-1].lower() if "." in part.filename else ""
+        size = len(part.content)
+        reason = ""
+        blocked = extension in BLOCKED_EXTENSIONS
+        if blocked or (
+            part.content_type not in ALLOWED_TYPES and extension not in ALLOWED_EXTENSIONS
+        ):
+            reason = _("this type of file is not accepted")
+        elif size > limit:
+            reason = _("larger than %(limit)s MB") % {"limit": limit // 1_000_000}
+        elif size == 0:
+            reason = _("the file is empty")
+        elif len(kept) >= MAX_ATTACHMENTS:
+            reason = _("more than %(count)s files") % {"count": MAX_ATTACHMENTS}
+        if reason:
+            refused.append(
+                {
+                    "filename": part.filename,
+                    "content_type": part.content_type,
+                    "size": size,
+                    "reason": reason,
+                }
+            )
+        else:
+            kept.append(InboundAttachment(part.filename, part.content_type, part.content))
+    return kept, refused
+
+
+def _record_ignored(
+    parsed: ParsedEmail,
+    raw: bytes,
+    *,
+    status: str,
+    reason: str,
+    envelope_sender: str | None,
+    recipient: str,
+    source: str,
+) -> tuple[Message, bool]:
+    """Keep automatic mail as an ignored message on no case. Returns (message, created)."""
+    provider_id = provider_id_for(parsed, raw)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(
+                channel=Channel.EMAIL,
+                direction=Direction.IN,
+                provider_id=provider_id,
+                sender=parsed.sender[:254],
+                recipient=recipient[:254],
+                subject=parsed.subject[:300],
+                body=parsed.full_text[:MAX_BODY_CHARS],
+                headers=parsed.headers,
+                metadata={
+                    "ignored": status,
+                    "reason": reason,
+                    "source": source,
+                    "envelope_sender": envelope_sender,
+                    "raw_encoding": raw_encoding(raw),
+                },
+                raw=raw_text(raw),
+                status=MessageStatus.IGNORED,
+                created_at=now,
+                status_changed_at=now,
+            )
+    except IntegrityError:
+        existing = Message.objects.filter(channel=Channel.EMAIL, provider_id=provider_id).first()
+        if existing is None:
+            raise
+        return existing, False
+    return message, True
+
+
+def _apply_bounce(parsed: ParsedEmail, raw: bytes) -> list[Message]:
+    """Mark the outbound messages a bounce quotes as failed, and their recipients bouncing."""
+    bounce = loops.read_bounce(parsed, raw)
+    ids = [i for i in bounce.original_ids if len(i) <= MAX_PROVIDER_ID]
+    if not ids or not bounce.permanent:
+        return []
+    now = timezone.now()
+    marked = []
+    with transaction.atomic():
+        sent = (
+            Message.objects.select_for_update()
+            .filter(channel=Channel.EMAIL, direction=Direction.OUT)
+            .filter(Q(provider_id__in=ids) | Q(**{"headers__Message-ID__in": ids}))
+            .exclude(status=MessageStatus.FAILED)
+        )
+        for message in sent:
+            address = message.recipient.lower()
+            if bounce.failed_recipients and address not in bounce.failed_recipients:
+                continue
+            detail = " ".join(filter(None, [bounce.status, bounce.diagnostic]))
+            message.status = MessageStatus.FAILED
+            message.last_error = _("Bounced: %(detail)s") % {"detail": detail or "-"}
+            message.status_changed_at = now
+            message.save(update_fields=["status", "last_error", "status_changed_at"])
+            if message.resident_id:
+                Resident.objects.filter(pk=message.resident_id, email__iexact=address).update(
+                    email_bouncing=True
+                )
+            if message.case_id:
+                record(
+                    message.case,
+                    EventKind.DELIVERY,
+                    actor_label="Email",
+                    channel=Channel.EMAIL,
+                    message=message,
+                    body=_(
+                        "The email to %(address)s bounced (%(detail)s). We will not email this "
+                        "address again until it is corrected."
+                    )
+                    % {"address": address, "detail": detail or "-"},
+                    at=now,
+                )
+            marked.append(message)
+    return marked
+
+
+_FAX_NUMBER = re.compile(r"\+?\d[\d ()\-]{5,18}\d")
+
+
+def _inbound(
+    parsed: ParsedEmail,
+    raw: bytes,
+    *,
+    envelope_sender: str | None,
+    recipient: str,
+    source: str,
+    now: datetime.datetime,
+) -> tuple[InboundMessage, list[dict]]:
+    attachments, refused = _check_attachments(parsed)
+    body = parsed.text[:MAX_BODY_CHARS]
+    if not body and not attachments:
+        body = _("(This email has no readable text. The original message is kept with it.)")
+    metadata = {
+        "source": source,
+        "envelope_sender": envelope_sender,
+        "raw_encoding": raw_encoding(raw),
+        "problems": parsed.problems[:50],
+        "refused_attachments": refused,
+        "inline_images": sum(1 for p in parsed.attachments if p.inline),
+    }
+    if parsed.full_text and parsed.full_text != parsed.text:
+        metadata["full_text"] = parsed.full_text[:MAX_BODY_CHARS]
+    inbound = InboundMessage(
+        channel=Channel.EMAIL,
+        sender=parsed.sender,
+        body=body,
+        provider_id=provider_id_for(parsed, raw),
+        recipient=recipient,
+        subject=parsed.subject,
+        html_body=parsed.html,
+        received_at=now,
+        attachments=attachments,
+        raw=raw_text(raw),
+        headers=parsed.headers,
+        metadata=metadata,
+        resident_details=ResidentDetails(name=parsed.sender_name[:200])
+        if parsed.sender_name
+        else None,
+        actor_label=parsed.sender_name[:120] or parsed.sender[:120],
+    )
+    if is_fax_gateway(parsed.sender, envelope_sender or ""):
+        # The gateway is not the resident: every fax is its own contact, never acknowledged
+        # (the gateway cannot pass an answer on), filed with the document attached.
+        number = _FAX_NUMBER.search(parsed.subject or "")
+        inbound.channel = Channel.FAX
+        inbound.metadata["fax_gateway"] = parsed.sender
+        inbound.sender = ""
+        inbound.resident_details = None
+        inbound.acknowledge = False
+        inbound.thread_to_open_case = False
+        inbound.actor_label = _("Fax")
+        inbound.summary = (
+            _("Fax from %(number)s") % {"number": number.group(0)} if number else _("Fax received")
+        )
+        if routing.council_for_contact_point(Channel.FAX, recipient) is None:
+            point = routing.council_for_contact_point(Channel.EMAIL, recipient)
+            if point is not None:
+                inbound.council, inbound.service = point.council, point.service
+    else:
+        inbound.acknowledge = acknowledgement_allowed(parsed.sender, now)
+    return inbound, refused
+
+
+def _note_refused(case: Case, refused: list[dict], now) -> None:
+    lines = [
+        _("%(filename)s (%(type)s, %(size)s bytes): %(reason)s")
+        % {
+            "filename": item["filename"],
+            "type": item["content_type"],
+            "size": item["size"],
+            "reason": item["reason"],
+        }
+        for item in refused
+    ]
+    record(
+        case,
+        EventKind.NOTE,
+        actor_label="Email",
+        channel=Channel.EMAIL,
+        body=_("Attachments not added to the case (still in the original message):")
+        + "\n"
+        + "\n".join(lines),
+        data={"refused_attachments": refused},
+        at=now,
+    )
+
+
+def receive(
+    raw: bytes,
+    *,
+    envelope_sender: str | None = None,
+    envelope_recipient: str = "",
+    source: str = "pipe",
+) -> Outcome:
+    """File one raw message. Raises ``Rejected`` (permanent) or ``DatabaseError`` (retry)."""
+    if not raw or not raw.strip():
+        raise Rejected("empty message")
+    if len(raw) > settings.PORTAL_EMAIL_MAX_MESSAGE_BYTES:
+        raise Rejected(
+            f"message too large ({len(raw)} bytes; the limit is "
+            f"{settings.PORTAL_EMAIL_MAX_MESSAGE_BYTES})"
+        )
+    parsed = parse(raw, envelope_sender=envelope_sender or "")
+    recipient = _mailbox(envelope_recipient, parsed.recipients)
+    ignore = dict(envelope_sender=envelope_sender, recipient=recipient, source=source)
+
+    reason = loops.bounce_reason(parsed, envelope_sender)
+    if reason:
+        message, created = _record_ignored(parsed, raw, status="bounce", reason=reason, **ignore)
+        if created:
+            marked = _apply_bounce(parsed, raw)
+            logger.info("Bounce %s marked %d message(s) failed", message.pk, len(marked))
+        return Outcome("bounce" if created else "duplicate", message, reason=reason)
+    reason = loops.auto_reply_reason(parsed, our_addresses())
+    if reason:
+        message, created = _record_ignored(parsed, raw, status="auto", reason=reason, **ignore)
+        return Outcome("ignored" if created else "duplicate", message, reason=reason)
+
+    now = timezone.now()
+    try:
+        inbound, refused = _inbound(
+            parsed,
+            raw,
+            envelope_sender=envelope_sender,
+            recipient=recipient,
+            source=source,
+            now=now,
+        )
+        with transaction.atomic():
+            result = intake_action(inbound)
+            if refused and result.case is not None and not result.duplicate:
+                _note_refused(result.case, refused, now)
+    except DatabaseError as error:
+        if _is_temporary(error):
+            raise
+        logger.exception("Could not file email %s; keeping it raw for triage", parsed.message_id)
+        return _keep_raw(parsed, raw, recipient, source, error)
+    except Exception as error:
+        logger.exception("Could not file email %s; keeping it raw for triage", parsed.message_id)
+        return _keep_raw(parsed, raw, recipient, source, error)
+    return Outcome(
+        "duplicate" if result.duplicate else "accepted",
+        result.message,
+        case=result.case,
+        result=result,
+        refused=refused,
+    )
+
+
+def _is_temporary(error: DatabaseError) -> bool:
+    from django.db import InterfaceError, OperationalError
+
+    return isinstance(error, (OperationalError, InterfaceError))
+
+
+def _keep_raw(parsed: ParsedEmail, raw: bytes, recipient: str, source: str, error) -> Outcome:
+    """The last resort: the raw message on a triage case, with the failure noted."""
+    sender = parsed.sender if "@" in parsed.sender else ""
+    inbound = InboundMessage(
+        channel=Channel.EMAIL,
+        sender=clean_text(sender)[:254],
+        body=_("This email could not be read automatically. The original message is kept with it."),
+        provider_id=provider_id_for(parsed, raw),
+        recipient=recipient,
+        subject=clean_text(parsed.subject)[:300],
+        raw=raw_text(raw),
+        metadata={
+            "source": source,
+            "raw_encoding": raw_encoding(raw),
+            "error": f"{type(error).__name__}: {error}"[:1000],
+        },
+        acknowledge=False,
+        thread_to_open_case=False,
+    )
+    result = intake_action(inbound)
+    return Outcome(
+        "duplicate" if result.duplicate else "accepted",
+        result.message,
+        case=result.case,
+        result=result,
+        reason="kept raw for triage",
+    )

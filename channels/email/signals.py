@@ -1,0 +1,69 @@
+"""Receivers: anymail's ``inbound`` signal, and the HTML part of queued outbound email.
+
+Both live in the channel because ``services`` never imports ``channels``: services writes a
+queued ``Message``; the email channel adds what only email needs.
+"""
+
+import logging
+
+from anymail.signals import inbound
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+from django.http import HttpRequest
+
+from channels.email.html import render_html
+from channels.email.receive import Rejected, receive
+from services.models import Channel, Direction, Message, MessageStatus
+
+logger = logging.getLogger(__name__)
+
+
+def raw_from_event(event) -> bytes:
+    """The original MIME when the provider posted it (Mailgun's ``inbound_mime`` route posts
+    ``body-mime``), else anymail's normalised message serialised back to bytes."""
+    request = event.esp_event
+    if isinstance(request, HttpRequest) and "body-mime" in request.POST:
+        return request.POST["body-mime"].encode("utf-8", errors="surrogateescape")
+    message = event.message
+    try:
+        return message.as_bytes()
+    except Exception:  # noqa: BLE001 - a message anymail could build but not serialise
+        return message.as_string().encode("utf-8", errors="replace")
+
+
+@receiver(inbound, dispatch_uid="channels.email.inbound")
+def handle_inbound(sender, event, esp_name, **kwargs) -> None:
+    """File a message a provider posted; anymail has already checked its signature.
+
+    A database error propagates: the provider gets a 5xx and delivers again later (and the
+    retry is harmless, being idempotent on Message-ID). A message refused for good is logged
+    and acknowledged, since a provider retrying it would change nothing.
+    """
+    message = event.message
+    try:
+        outcome = receive(
+            raw_from_event(event),
+            envelope_sender=getattr(message, "envelope_sender", None),
+            envelope_recipient=getattr(message, "envelope_recipient", None) or "",
+            source=f"anymail:{esp_name}",
+        )
+    except Rejected as error:
+        logger.warning("Inbound email from %s refused: %s", esp_name, error)
+        return
+    logger.info(
+        "Inbound email from %s: %s (message %s)", esp_name, outcome.status, outcome.message.pk
+    )
+
+
+@receiver(post_save, sender=Message, dispatch_uid="channels.email.html_body")
+def add_html_body(sender, instance: Message, created: bool, raw: bool = False, **kwargs) -> None:
+    """Give every newly queued outbound email an HTML alternative rendered from its text."""
+    if raw or not created:
+        return
+    if instance.channel != Channel.EMAIL or instance.direction != Direction.OUT:
+        return
+    if instance.html_body or instance.status != MessageStatus.QUEUED:
+        return
+    html = render_html(instance)
+    Message.objects.filter(pk=instance.pk).update(html_body=html)
+    instance.html_body = html

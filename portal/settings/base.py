@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "services",
     "channels",
     "channels.email",
+    "channels.sms",
     "search",
     # Wagtail
     "wagtail.contrib.forms",

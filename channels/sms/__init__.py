@@ -1,0 +1,1 @@
+"""The SMS channel on Twilio: texts in (webhook → intake), updates out (TwilioBackend)."""

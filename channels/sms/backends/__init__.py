@@ -1,0 +1,1 @@
+"""Outbound SMS backends. ``twilio`` here; ``console`` and ``locmem`` are in services.outbound."""

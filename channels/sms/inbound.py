@@ -1,0 +1,381 @@
+"""An inbound text: what it asks for, what it changes, and the reply it gets.
+
+Every text is recorded as one ``Message`` under the unique (sms, MessageSid) index, and the
+reply we give is stored on that message (``metadata["reply"]``) in the same transaction, so
+Twilio's retry of the same MessageSid — even ten at once — finds the first and gets exactly
+the same answer, and nothing is written twice.
+
+What a text does, in order:
+
+1. a command word (STOP / START / HELP and variants, see ``keywords``) changes consent or
+   explains the service; it is recorded, but opens no case;
+2. a text that is only a reference: with a mistyped check digit it says so; a valid one
+   gets the case's status *only* when the sender's number is the one on the case — anyone
+   else gets the same answer as for a reference that does not exist, revealing nothing;
+3. anything else (including a picture with no words) goes through ``services.actions.intake``
+   with ``acknowledge=False`` (the TwiML reply *is* the acknowledgement) and
+   ``when_several_open="ask"``: it threads to the sender's only open case, asks which one when
+   they have several, or opens a general enquiry routed by the number texted.
+
+MMS pictures are only *listed* here (URLs and types on the message); fetching them is an
+external call, done by ``channels.sms.tasks.fetch_media`` after commit.
+"""
+
+import datetime
+import logging
+import re
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from channels.sms import keywords
+from services import reference as references
+from services import routing
+from services.actions import InboundMessage, intake
+from services.actions.residents import InvalidPhoneNumber, normalise_phone
+from services.models import (
+    Case,
+    Channel,
+    Council,
+    Direction,
+    Message,
+    MessageStatus,
+    Resident,
+)
+from services.models.cases import ACTIVE_STATUSES
+
+logger = logging.getLogger(__name__)
+
+MAX_MEDIA = 10  # Twilio delivers at most 10 media items per MMS
+_SID = re.compile(r"^[A-Za-z]{2}[0-9a-fA-F]{32}$")
+
+
+class MalformedPayload(ValueError):
+    """A signed request that is not a usable inbound message (no MessageSid, no sender)."""
+
+
+@dataclass
+class Media:
+    url: str
+    content_type: str
+
+
+@dataclass
+class InboundText:
+    """The parts of Twilio's inbound webhook we use (field names as Twilio sends them)."""
+
+    message_sid: str
+    account_sid: str
+    sender: str  # E.164 where it parses; Twilio's raw "From" otherwise (short codes, names)
+    recipient: str
+    body: str
+    media: list[Media] = field(default_factory=list)
+    opt_out_type: str = ""  # set by Twilio's Advanced Opt-Out, which then replied itself
+
+    @classmethod
+    def from_post(cls, data) -> "InboundText":
+        sid = (data.get("MessageSid") or data.get("SmsMessageSid") or "").strip()
+        if not _SID.match(sid):
+            raise MalformedPayload("MessageSid is missing or malformed.")
+        sender = (data.get("From") or "").strip()
+        if not sender:
+            raise MalformedPayload("From is missing.")
+        media = []
+        try:
+            count = min(int(data.get("NumMedia") or 0), MAX_MEDIA)
+        except ValueError:
+            count = 0
+        for index in range(max(count, 0)):
+            url = (data.get(f"MediaUrl{index}") or "").strip()
+            if url.startswith("https://") or url.startswith("http://"):
+                media.append(Media(url, (data.get(f"MediaContentType{index}") or "")[:100]))
+        return cls(
+            message_sid=sid,
+            account_sid=(data.get("AccountSid") or "").strip(),
+            sender=_phone(sender),
+            recipient=_phone((data.get("To") or "").strip()),
+            body=(data.get("Body") or "").replace("\x00", ""),
+            media=media,
+            opt_out_type=(data.get("OptOutType") or "").strip().upper(),
+        )
+
+
+def _phone(text: str) -> str:
+    try:
+        return normalise_phone(text)
+    except InvalidPhoneNumber:
+        return text[:20]
+
+
+@dataclass
+class Outcome:
+    reply: str  # the text of the TwiML <Message>; "" for no reply
+    message: Message
+    kind: str  # stop / start / help / status / bad_reference / created / threaded / ask / …
+    duplicate: bool = False
+
+
+def receive(text: InboundText, *, raw: str = "", now: datetime.datetime | None = None) -> Outcome:
+    """Handle one inbound text and return the reply to give (idempotent on MessageSid)."""
+    now = now or timezone.now()
+    existing = _existing(text.message_sid)
+    if existing is not None:
+        return _repeat(existing)
+    try:
+        with transaction.atomic():
+            outcome = _receive(text, raw, now)
+            if not outcome.duplicate:
+                outcome.message.metadata = {
+                    **outcome.message.metadata,
+                    "sms": outcome.kind,
+                    "reply": outcome.reply,
+                }
+                outcome.message.save(update_fields=["metadata"])
+    except IntegrityError:
+        # Another request with the same MessageSid committed first: answer as it did.
+        existing = _existing(text.message_sid)
+        if existing is None:
+            raise
+        return _repeat(existing)
+    if outcome.duplicate:
+        return outcome
+    if text.media and outcome.message.case_id:
+        from channels.sms.tasks import fetch_media
+
+        message_id = outcome.message.pk
+        transaction.on_commit(lambda: fetch_media.enqueue(message_id))
+    return outcome
+
+
+def _existing(sid: str) -> Message | None:
+    return Message.objects.filter(channel=Channel.SMS, provider_id=sid).first()
+
+
+def _repeat(message: Message) -> Outcome:
+    metadata = message.metadata or {}
+    return Outcome(
+        reply=metadata.get("reply", ""),
+        message=message,
+        kind=metadata.get("sms", "duplicate"),
+        duplicate=True,
+    )
+
+
+def _receive(text: InboundText, raw: str, now) -> Outcome:
+    metadata = {
+        "media": [{"url": m.url, "content_type": m.content_type} for m in text.media],
+        "account_sid": text.account_sid,
+    }
+    point = routing.council_for_contact_point(Channel.SMS, text.recipient)
+    council = point.council if point else None
+
+    command = keywords.command_for(text.body) if not text.media else None
+    if command is not None:
+        return _command(text, command, raw, metadata, council, now)
+
+    if references.looks_like_reference(text.body):
+        return _status_query(text, raw, metadata, council, now)
+
+    result = intake(
+        InboundMessage(
+            channel=Channel.SMS,
+            sender=text.sender,
+            recipient=text.recipient,
+            body=text.body,
+            provider_id=text.message_sid,
+            received_at=now,
+            raw=raw,
+            metadata=metadata,
+            council=council,
+            service=point.service if point else None,
+            summary=_summary(text),
+            acknowledge=False,
+            when_several_open="ask",
+            actor_label="Resident (text message)",
+        )
+    )
+    language = _language(result.resident)
+    with translation.override(language):
+        if result.duplicate:
+            return _repeat(result.message)
+        if result.open_cases:
+            listed = "; ".join(
+                f"{case.display_reference} ({case.service.name})" for case in result.open_cases[:5]
+            )
+            reply = _(
+                "You have more than one open request with us: %(cases)s. Please send your "
+                "message again, starting with the reference it is about."
+            ) % {"cases": listed}
+            return Outcome(reply, result.message, "ask")
+        case = result.case
+        if result.created_case:
+            reply = _(
+                "Thank you. We have received your message. Your reference is %(reference)s. "
+                "We will reply by %(due)s."
+            ) % {"reference": case.display_reference, "due": _due(case)}
+            return Outcome(reply, result.message, "created")
+        reply = _("Thank you. We have added your message to your request %(reference)s.") % {
+            "reference": case.display_reference
+        }
+        return Outcome(reply, result.message, "threaded")
+
+
+def _summary(text: InboundText) -> str:
+    first = next((line.strip() for line in text.body.splitlines() if line.strip()), "")
+    if first:
+        return first[:120]
+    return _("Text message with a picture") if text.media else _("Text message")
+
+
+def _due(case: Case) -> str:
+    if not case.due_at:
+        return ""
+    return formats.date_format(timezone.localtime(case.due_at), "j F Y")
+
+
+def _language(resident: Resident | None) -> str:
+    return (resident.language if resident else "") or settings.LANGUAGE_CODE
+
+
+def _record(
+    text: InboundText,
+    raw: str,
+    metadata: dict,
+    now,
+    *,
+    resident: Resident | None,
+    case: Case | None = None,
+) -> Message:
+    """Record a text that is not a contact about a case (a command, a status query).
+
+    It goes under the same unique (channel, MessageSid) index as ``intake`` uses, so a
+    concurrent retry waits for this transaction and then finds the row.
+    """
+    with transaction.atomic():
+        return Message.objects.create(
+            channel=Channel.SMS,
+            direction=Direction.IN,
+            provider_id=text.message_sid,
+            sender=text.sender,
+            recipient=text.recipient,
+            body=text.body,
+            resident=resident,
+            case=case,
+            metadata=metadata,
+            raw=raw,
+            status=MessageStatus.RECEIVED,
+            created_at=now,
+            status_changed_at=now,
+        )
+
+
+def _residents_with(phone: str):
+    return Resident.objects.filter(phone=phone, merged_into__isnull=True)
+
+
+def _council_words(council: Council | None) -> dict:
+    if council is None:
+        council = Council.objects.order_by("pk").first()
+    return {
+        "council": council.name if council else _("the council"),
+        "phone": council.phone if council and council.phone else "",
+    }
+
+
+def _command(text: InboundText, command: str, raw, metadata, council, now) -> Outcome:
+    residents = list(_residents_with(text.sender))
+    if command in (keywords.STOP, keywords.START):
+        consent = command == keywords.START
+        if residents:
+            _residents_with(text.sender).update(consent_sms=consent, updated_at=now)
+        elif not consent:
+            # Remember the opt-out even for a number we have never heard from.
+            residents = [
+                Resident.objects.create(
+                    phone=text.sender,
+                    phone_verified=True,
+                    consent_sms=False,
+                    preferred_channel=Channel.SMS,
+                )
+            ]
+    resident = residents[0] if residents else None
+    message = _record(text, raw, metadata, now, resident=resident)
+    if text.opt_out_type:
+        # Twilio's Advanced Opt-Out already answered in the words configured there.
+        return Outcome("", message, command)
+    words = _council_words(council)
+    with translation.override(_language(resident)):
+        if command == keywords.STOP:
+            reply = (
+                _(
+                    "%(council)s: you will not get any more text messages from us. "
+                    "Text START to get them again."
+                )
+                % words
+            )
+        elif command == keywords.START:
+            reply = (
+                _(
+                    "%(council)s: you will get text messages about your requests again. "
+                    "Text STOP to stop them."
+                )
+                % words
+            )
+        else:
+            reply = (
+                _(
+                    "%(council)s: text us your question, or text your 9-digit reference to hear "
+                    "how your request is going. Texts cost your standard network rate. "
+                    "Text STOP to stop messages."
+                )
+                % words
+            )
+            if words["phone"]:
+                reply += " " + _("Or call %(phone)s.") % words
+    return Outcome(reply, message, command)
+
+
+def _status_query(text: InboundText, raw, metadata, council, now) -> Outcome:
+    resident = _residents_with(text.sender).order_by("-phone_verified", "-created_at").first()
+    try:
+        ref = references.normalise(text.body)
+    except references.InvalidReference:
+        message = _record(text, raw, metadata, now, resident=resident)
+        with translation.override(_language(resident)):
+            reply = _(
+                "That reference is not right: one of the digits is mistyped. Please check it "
+                "and text it again. References have 9 digits, like 100 000 013."
+            )
+        return Outcome(reply, message, "bad_reference")
+    case = Case.objects.select_related("resident", "service").filter(reference=ref).first()
+    own = case is not None and case.resident.phone == text.sender and bool(text.sender)
+    message = _record(
+        text,
+        raw,
+        metadata,
+        now,
+        resident=resident or (case.resident if own else None),
+        case=case if own else None,
+    )
+    with translation.override(_language(resident or (case.resident if own else None))):
+        if not own:
+            # The same words whether the case does not exist or is someone else's.
+            reply = _(
+                "We cannot give details of request %(reference)s by text to this number. "
+                "To check it, go to %(url)s with the email address or phone number you gave us."
+            ) % {
+                "reference": references.format_reference(ref),
+                "url": f"{settings.PUBLIC_BASE_URL}/track/",
+            }
+            return Outcome(reply, message, "status_refused")
+        reply = _("Your request %(reference)s (%(service)s) is: %(status)s.") % {
+            "reference": case.display_reference,
+            "service": case.service.name,
+            "status": case.get_status_display(),
+        }
+        if case.due_at and case.status in ACTIVE_STATUSES:
+            reply += " " + _("We aim to finish it by %(due)s.") % {"due": _due(case)}
+    return Outcome(reply, message, "status")

@@ -1,0 +1,110 @@
+"""Recorded Twilio SMS payloads (real field names and formats) and a signed-post helper.
+
+Signatures are computed by twilio's own ``RequestValidator`` over PUBLIC_BASE_URL + path, the
+way Twilio signs them; nothing in the code under test is patched.
+"""
+
+import itertools
+import secrets
+from urllib.parse import urlencode
+
+import pytest
+from django.conf import settings
+from twilio.request_validator import RequestValidator
+
+INBOUND_PATH = "/channels/sms/twilio/"
+STATUS_PATH = "/channels/sms/twilio/status/"
+COUNCIL_NUMBER = "+447400000001"  # the demo's joint text number (a ContactPoint)
+_sequence = itertools.count(1)
+
+
+def new_sid(prefix: str = "SM") -> str:
+    return prefix + secrets.token_hex(16)
+
+
+def inbound_payload(
+    body: str = "Hello",
+    *,
+    sender: str = "+447700900123",
+    to: str = COUNCIL_NUMBER,
+    sid: str | None = None,
+    media: list[tuple[str, str]] = (),
+) -> dict[str, str]:
+    """A payload as Twilio posts it for an inbound SMS/MMS to a UK long code."""
+    sid = sid or new_sid("MM" if media else "SM")
+    payload = {
+        "ToCountry": "GB",
+        "ToState": "",
+        "SmsMessageSid": sid,
+        "NumMedia": str(len(media)),
+        "ToCity": "",
+        "FromZip": "",
+        "SmsSid": sid,
+        "FromState": "",
+        "SmsStatus": "received",
+        "FromCity": "",
+        "Body": body,
+        "FromCountry": "GB",
+        "To": to,
+        "ToZip": "",
+        "NumSegments": "1",
+        "MessageSid": sid,
+        "AccountSid": settings.TWILIO_ACCOUNT_SID,
+        "From": sender,
+        "ApiVersion": "2010-04-01",
+    }
+    for index, (url, content_type) in enumerate(media):
+        payload[f"MediaUrl{index}"] = url
+        payload[f"MediaContentType{index}"] = content_type
+    return payload
+
+
+def status_payload(sid: str, status: str, *, error_code: str = "") -> dict[str, str]:
+    payload = {
+        "SmsSid": sid,
+        "SmsStatus": status,
+        "MessageStatus": status,
+        "To": "+447700900123",
+        "MessageSid": sid,
+        "AccountSid": settings.TWILIO_ACCOUNT_SID,
+        "From": COUNCIL_NUMBER,
+        "ApiVersion": "2010-04-01",
+    }
+    if error_code:
+        payload["ErrorCode"] = error_code
+    return payload
+
+
+def sign(url: str, payload: dict, token: str | None = None) -> str:
+    return RequestValidator(token or settings.TWILIO_AUTH_TOKEN).compute_signature(url, payload)
+
+
+def post_signed(client, path: str, payload: dict, *, signed_url: str | None = None, **extra):
+    """POST as Twilio does: form-encoded, signed over the public URL (or ``signed_url``)."""
+    url = signed_url or settings.PUBLIC_BASE_URL + path
+    return client.post(
+        path,
+        data=urlencode(payload),
+        content_type="application/x-www-form-urlencoded",
+        headers={"X-Twilio-Signature": sign(url, payload)},
+        **extra,
+    )
+
+
+def reply_text(response) -> str:
+    """The text of the TwiML <Message>, or "" for an empty <Response/>."""
+    from xml.etree import ElementTree
+
+    root = ElementTree.fromstring(response.content)  # noqa: S314 (our own TwiML)
+    assert root.tag == "Response"
+    messages = root.findall("Message")
+    assert len(messages) <= 1
+    return (messages[0].text or "") if messages else ""
+
+
+@pytest.fixture
+def sms_post(client):
+    def post(payload, path=INBOUND_PATH, **kwargs):
+        return post_signed(client, path, payload, **kwargs)
+
+    return post

@@ -1,0 +1,31 @@
+"""Background tasks that keep search documents current (queue "search").
+
+They take ids, not objects, and read the rows when they run: a task that runs late indexes
+the latest state, and one for a row deleted meanwhile removes its document. Running one twice
+is harmless.
+"""
+
+from django.tasks import task
+
+from search.backends import get_backend
+
+
+@task(queue_name="search")
+def index_cases(case_ids: list[int]) -> int:
+    return get_backend().index_cases(case_ids)
+
+
+@task(queue_name="search")
+def index_residents(resident_ids: list[int]) -> int:
+    return get_backend().index_residents(resident_ids)
+
+
+@task(queue_name="search")
+def index_service_cases(service_id: int) -> int:
+    """A service became joint or restricted, or moved team: its cases' permission fields."""
+    from search.documents import batched
+    from services.models import Case
+
+    backend = get_backend()
+    ids = Case.objects.filter(service_id=service_id).values_list("pk", flat=True)
+    return sum(backend.index_cases(batch) for batch in batched(ids.iterator(2000), 2000))

@@ -1,0 +1,84 @@
+"""A search never returns, counts or suggests a case the user may not see."""
+
+import pytest
+
+from services.permissions import visible_cases
+
+
+def refs(results):
+    return {h.url.rstrip("/").rsplit("/", 1)[-1] for h in results.cases}
+
+
+QUERIES = {
+    "reference": lambda w, case: case.reference,
+    "phone": lambda w, case: case.resident.phone,
+    "postcode": lambda w, case: case.resident.postcode,
+    "name": lambda w, case: case.resident.name,
+    "words": lambda w, case: case.summary,
+}
+
+
+@pytest.mark.parametrize("kind", QUERIES)
+def test_restricted_case_is_invisible_outside_its_team(backend, world, kind):
+    query = QUERIES[kind](world, world.social_case)
+    for user in (world.mk_staff, world.ncc_staff):
+        results = backend.search(user, query)
+        assert world.social_case.reference not in refs(results)
+        assert results.case_count == 0
+        assert all(world.social_case.reference not in s.url for s in backend.suggest(user, query))
+
+
+@pytest.mark.parametrize("kind", QUERIES)
+def test_restricted_case_is_visible_to_its_team_and_auditors(backend, world, kind):
+    query = QUERIES[kind](world, world.social_case)
+    for user in (world.social_worker, world.auditor):
+        results = backend.search(user, query)
+        assert world.social_case.reference in refs(results)
+        assert results.case_count >= 1
+
+
+@pytest.mark.parametrize("kind", QUERIES)
+def test_another_councils_case_is_invisible(backend, world, kind):
+    query = QUERIES[kind](world, world.road_case)
+    results = backend.search(world.mk_staff, query)
+    assert world.road_case.reference not in refs(results)
+    assert results.case_count == 0
+    assert all(world.road_case.reference not in s.url for s in backend.suggest(world.mk_staff, query))
+    assert world.road_case.reference in refs(backend.search(world.ncc_staff, query))
+
+
+def test_joint_cases_are_visible_to_both_councils(backend, world):
+    for user in (world.mk_staff, world.ncc_staff):
+        assert world.joint_case.reference in refs(backend.search(user, "blue badge"))
+
+
+def test_residents_and_non_staff_find_nothing(backend, world, django_user_model):
+    from django.contrib.auth.models import AnonymousUser
+
+    for user in (world.resident_user, AnonymousUser()):
+        for query in ("Mohammed", world.bin_case.reference, "07400 111222", "MK9 3EJ"):
+            results = backend.search(user, query)
+            assert results.empty and results.case_count == 0 and results.resident_count == 0
+            assert backend.suggest(user, query) == []
+
+
+def test_counts_only_count_visible_cases(backend, world):
+    # "bin", "pothole", "badge", "assessment": one word per service, in one query each.
+    for user in (world.mk_staff, world.ncc_staff, world.social_worker, world.auditor):
+        seen = set(visible_cases(user).values_list("reference", flat=True))
+        for word in ("bin", "pothole", "badge", "carer", "mk9", "nn1"):
+            results = backend.search(user, word)
+            assert refs(results) <= seen
+            assert results.case_count == len(refs(results))
+
+
+def test_a_service_made_restricted_disappears_from_other_teams(
+    backend, world, django_capture_on_commit_callbacks
+):
+    assert world.bin_case.reference in refs(backend.search(world.mk_staff, "green bin"))
+    with django_capture_on_commit_callbacks(execute=True):
+        world.bins.restricted = True
+        world.bins.save()
+    if hasattr(backend, "refresh"):
+        backend.refresh()
+    assert world.bin_case.reference not in refs(backend.search(world.mk_staff, "green bin"))

@@ -113,10 +113,16 @@ class TransferForm(DeskForm):
         empty_label=_("No change"),
     )
     office = forms.ModelChoiceField(
-        queryset=Office.objects.all(), required=False, label=_("To an office"), empty_label=_("No change")
+        queryset=Office.objects.all(),
+        required=False,
+        label=_("To an office"),
+        empty_label=_("No change"),
     )
     council = forms.ModelChoiceField(
-        queryset=Council.objects.all(), required=False, label=_("To a council"), empty_label=_("No change")
+        queryset=Council.objects.all(),
+        required=False,
+        label=_("To a council"),
+        empty_label=_("No change"),
     )
     note = _TextAreaField(label=_("Why (internal)"), required=False, max_length=2000)
 
@@ -169,9 +175,13 @@ def possible_channels(resident: Resident) -> list[tuple[str, str]]:
     """The channels a reply can go out on: an address we hold and the resident's consent."""
     channels = []
     if address_for(resident, Channel.EMAIL) and resident.consent_email:
-        channels.append((Channel.EMAIL.value, _("Email to %(address)s") % {"address": resident.email}))
+        channels.append(
+            (Channel.EMAIL.value, _("Email to %(address)s") % {"address": resident.email})
+        )
     if address_for(resident, Channel.SMS) and resident.consent_sms:
-        channels.append((Channel.SMS.value, _("Text message to %(address)s") % {"address": resident.phone}))
+        channels.append(
+            (Channel.SMS.value, _("Text message to %(address)s") % {"address": resident.phone})
+        )
     return channels
 
 
@@ -298,4 +308,8 @@ class ResidentMergeForm(DeskForm):
         help_text=_("This record is folded into that one: cases and messages move. Audited."),
         error_messages={"required": _("Enter the number of the resident record to keep")},
     )
-    reason = _TextAreaField(label=_("Why"), max_length=2000, error_messages={"required": _("Say why these are the same person")})
+    reason = _TextAreaField(
+        label=_("Why"),
+        max_length=2000,
+        error_messages={"required": _("Say why these are the same person")},
+    )

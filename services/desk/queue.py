@@ -197,9 +197,7 @@ _ROW_FIELDS = (
 
 
 def _rows(cases: QuerySet[Case], order: tuple[str, ...], limit: int) -> list[Case]:
-    return list(
-        cases.select_related(*_ROW_RELATIONS).only(*_ROW_FIELDS).order_by(*order)[:limit]
-    )
+    return list(cases.select_related(*_ROW_RELATIONS).only(*_ROW_FIELDS).order_by(*order)[:limit])
 
 
 def queue_page(user, data: dict, *, now: datetime.datetime | None = None) -> QueuePage:

@@ -91,7 +91,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     context |= {
         "page": page,
         "status_links": [
-            (label, count, _link(params, status=value)) for value, label, count in page.counts["statuses"]
+            (label, count, _link(params, status=value))
+            for value, label, count in page.counts["statuses"]
         ],
         "sla_links": [
             (state, label, count, _link(params, sla=state))
@@ -245,7 +246,10 @@ def case_assign(request: HttpRequest, reference: str) -> HttpResponse:
         return _render_case(request, case, status=400, assign_form=form)
     try:
         actions.assign(
-            request.user, case, assignee=form.cleaned_data["assignee"], team=form.cleaned_data["team"]
+            request.user,
+            case,
+            assignee=form.cleaned_data["assignee"],
+            team=form.cleaned_data["team"],
         )
     except (PermissionDenied, ValueError) as error:
         return _refused(request, case, "assign_form", form, error)
@@ -272,7 +276,9 @@ def case_transfer(request: HttpRequest, reference: str) -> HttpResponse:
     except (PermissionDenied, ValueError) as error:
         return _refused(request, case, "transfer_form", form, error)
     # After a transfer the user may no longer see the case: go back to the queue.
-    messages.success(request, _("Case %(reference)s transferred.") % {"reference": case.display_reference})
+    messages.success(
+        request, _("Case %(reference)s transferred.") % {"reference": case.display_reference}
+    )
     if not permissions.can_view_case(request.user, case):
         return redirect("desk:queue")
     return redirect("desk:case", reference=case.reference)
@@ -286,11 +292,15 @@ def case_status(request: HttpRequest, reference: str) -> HttpResponse:
     if not form.is_valid():
         return _render_case(request, case, status=400, status_form=form)
     try:
-        actions.change_status(request.user, case, form.cleaned_data["status"], note=form.cleaned_data["note"])
+        actions.change_status(
+            request.user, case, form.cleaned_data["status"], note=form.cleaned_data["note"]
+        )
     except (PermissionDenied, ValueError) as error:
         return _refused(request, case, "status_form", form, error)
     return _done(
-        request, case, _("Status changed to %(status)s.") % {"status": Status(form.cleaned_data["status"]).label}
+        request,
+        case,
+        _("Status changed to %(status)s.") % {"status": Status(form.cleaned_data["status"]).label},
     )
 
 
@@ -338,7 +348,9 @@ def case_merge(request: HttpRequest, reference: str) -> HttpResponse:
     form = desk_forms.MergeForm(request.POST)
     if not form.is_valid():
         return _render_case(request, case, status=400, merge_form=form)
-    into = permissions.visible_cases(request.user).filter(reference=form.cleaned_data["into"]).first()
+    into = (
+        permissions.visible_cases(request.user).filter(reference=form.cleaned_data["into"]).first()
+    )
     if into is None:
         form.add_error("into", _("There is no case with that reference that you can see"))
         return _render_case(request, case, status=400, merge_form=form)
@@ -364,7 +376,9 @@ def case_refer(request: HttpRequest, reference: str) -> HttpResponse:
         actions.refer(request.user, case, form.cleaned_data["body"], note=form.cleaned_data["note"])
     except (PermissionDenied, ValueError) as error:
         return _refused(request, case, "refer_form", form, error)
-    return _done(request, case, _("Case referred to %(body)s.") % {"body": form.cleaned_data["body"]})
+    return _done(
+        request, case, _("Case referred to %(body)s.") % {"body": form.cleaned_data["body"]}
+    )
 
 
 @require_GET
@@ -402,7 +416,10 @@ def _visible_residents(user):
 
 def _render_resident(request, resident: Resident, *, form=None, status: int = 200) -> HttpResponse:
     AuditEntry.objects.create(
-        actor=request.user, action="view_resident", object_type="resident", object_id=str(resident.pk)
+        actor=request.user,
+        action="view_resident",
+        object_type="resident",
+        object_id=str(resident.pk),
     )
     cases = list(
         permissions.visible_cases(request.user)
@@ -429,7 +446,9 @@ def _render_resident(request, resident: Resident, *, form=None, status: int = 20
 @require_GET
 @staff_required
 def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    resident = get_object_or_404(_visible_residents(request.user).select_related("merged_into"), pk=pk)
+    resident = get_object_or_404(
+        _visible_residents(request.user).select_related("merged_into"), pk=pk
+    )
     return _render_resident(request, resident)
 
 
@@ -445,7 +464,9 @@ def resident_merge(request: HttpRequest, pk: int) -> HttpResponse:
         form.add_error("into", _("There is no resident record with that number that you can see"))
         return _render_resident(request, resident, form=form, status=400)
     try:
-        into = actions.merge_residents(request.user, resident, into, reason=form.cleaned_data["reason"])
+        into = actions.merge_residents(
+            request.user, resident, into, reason=form.cleaned_data["reason"]
+        )
     except (PermissionDenied, ValueError) as error:
         form.add_error(None, str(error))
         return _render_resident(

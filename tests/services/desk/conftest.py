@@ -29,9 +29,7 @@ def world(db):
         delivering_team=ncc_social,
         restricted=True,
     )
-    agent = make_staff(
-        mkc, role=Role.AGENT, teams=[mk_team], first_name="Tom", last_name="Okafor"
-    )
+    agent = make_staff(mkc, role=Role.AGENT, teams=[mk_team], first_name="Tom", last_name="Okafor")
     colleague = make_staff(mkc, role=Role.CASEWORKER, teams=[mk_team], first_name="Ewa")
     supervisor = make_staff(mkc, role=Role.SUPERVISOR, teams=[mk_team], first_name="Sam")
     ncc_worker = make_staff(ncc, role=Role.CASEWORKER, teams=[ncc_team], first_name="Ioana")

@@ -52,7 +52,9 @@ def test_bad_references_are_404(agent_client, reference):
 
 
 def test_grouped_reference_redirects_to_the_case(agent_client, case):
-    response = agent_client.get(f"/desk/cases/{format_reference(case.reference).replace(' ', '-')}/")
+    response = agent_client.get(
+        f"/desk/cases/{format_reference(case.reference).replace(' ', '-')}/"
+    )
     assert response.status_code == 302
     assert response["Location"] == url(case)
 
@@ -137,7 +139,9 @@ def test_cannot_assign_to_staff_of_the_other_council(agent_client, world, case):
 
 
 def test_transfer_to_another_councils_team(agent_client, world, case):
-    response = agent_client.post(url(case, "transfer"), {"team": world.ncc_team.pk, "note": "theirs"})
+    response = agent_client.post(
+        url(case, "transfer"), {"team": world.ncc_team.pk, "note": "theirs"}
+    )
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.team == world.ncc_team
@@ -213,7 +217,9 @@ def test_reply_refuses_unsafe_attachments(agent_client, case, name):
 
 def test_attachment_download_checks_permission(client, agent_client, world, case):
     upload = SimpleUploadedFile("photo.png", b"\x89PNG data", content_type="image/png")
-    agent_client.post(url(case, "reply"), {"body": "Photo", "channel": "email", "attachments": [upload]})
+    agent_client.post(
+        url(case, "reply"), {"body": "Photo", "channel": "email", "attachments": [upload]}
+    )
     attachment = Attachment.objects.get(case=case)
     response = agent_client.get(f"{url(case)}files/{attachment.pk}/")
     assert response.status_code == 200
@@ -247,7 +253,9 @@ def test_merge_with_bad_reference_is_a_form_error(agent_client, case, value):
     assert case.status == Status.RECEIVED
 
 
-def test_merge_into_a_case_the_user_cannot_see_is_refused_without_leaking(agent_client, world, case):
+def test_merge_into_a_case_the_user_cannot_see_is_refused_without_leaking(
+    agent_client, world, case
+):
     hidden = make_case(world.social)
     response = agent_client.post(url(case, "merge"), {"into": hidden.reference})
     assert response.status_code == 400

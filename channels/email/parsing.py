@@ -20,7 +20,7 @@ import mimetypes
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from email.header import decode_header, make_header
+from email.header import Header, decode_header
 from email.message import Message as MimeMessage
 from email.utils import getaddresses, parseaddr
 
@@ -105,20 +105,36 @@ class ParsedEmail:
     mime: MimeMessage | None = None  # the parsed tree, for bounce and loop checks
 
 
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
+
+
 def clean_text(value: str) -> str:
-    """Text safe to store: no NUL or other control characters, normalised to NFC."""
-    return unicodedata.normalize("NFC", _CONTROL.sub("", value or ""))
+    """Text safe to store: no NUL or other control characters, no lone surrogates (raw 8-bit
+    bytes in a header come back from the parser as surrogate escapes), normalised to NFC."""
+    value = value or ""
+    if _SURROGATES.search(value):
+        data = value.encode("utf-8", errors="surrogateescape")
+        try:
+            value = data.decode("utf-8")
+        except UnicodeDecodeError:
+            value = data.decode("cp1252", errors="replace")
+        value = _SURROGATES.sub("\ufffd", value)
+    return unicodedata.normalize("NFC", _CONTROL.sub("", value))
 
 
 def decode_header_value(value) -> str:
-    """An RFC 2047 header as text; undecodable words are kept as they came."""
+    """An RFC 2047 header as text. Raw 8-bit headers (which compat32 hands back as a ``Header``
+    in "unknown-8bit") are read as UTF-8, else Windows-1252; undecodable words stay as sent."""
     if value is None:
         return ""
-    text = str(value)
     try:
-        decoded = str(make_header(decode_header(text)))
+        chunks = decode_header(value if isinstance(value, Header) else clean_text(str(value)))
+        decoded = "".join(
+            decode_bytes(chunk, charset) if isinstance(chunk, bytes) else chunk
+            for chunk, charset in chunks
+        )
     except (LookupError, UnicodeError, ValueError, TypeError, AssertionError):
-        decoded = text
+        decoded = str(value)
     return clean_text(" ".join(decoded.split()))
 
 
@@ -244,6 +260,9 @@ class _Walker:
                 "\n\n".join(t for t, _ in results if t.strip()),
                 "\n".join(h for _, h in results if h.strip()),
             )
+        if part.get_content_maintype() == "multipart":
+            # Declared multipart but no part found: the boundary is wrong or never used.
+            return self._recover(part, depth)
         if content_type == "message/rfc822" or content_type.startswith("message/"):
             self._attach(part, content_type, _message_bytes(part))
             return "", ""
@@ -256,6 +275,21 @@ class _Walker:
                 return "", _part_text(part)
         self._attach(part, content_type, _payload_bytes(part))
         return "", ""
+
+    def _recover(self, part: MimeMessage, depth: int) -> tuple[str, str]:
+        """Re-read a multipart whose declared boundary does not occur, using the first
+        boundary-like line actually present; failing that, read it as plain text."""
+        payload = part.get_payload()
+        text = payload if isinstance(payload, str) else ""
+        self.parsed.problems.append("multipart boundary not found")
+        match = re.search(r"^--([^\s]{1,70})\s*$", text, re.MULTILINE)
+        if match and depth < self.MAX_DEPTH:
+            boundary = match.group(1).rstrip("-") or match.group(1)
+            rebuilt = f'Content-Type: multipart/mixed; boundary="{boundary}"\n\n{text}'
+            inner = message_from_bytes(rebuilt.encode("utf-8", errors="surrogateescape"))
+            if inner.is_multipart():
+                return self.walk(inner, depth + 1)
+        return clean_text(text), ""
 
     def _attach(self, part: MimeMessage, content_type: str, content: bytes) -> None:
         disposition = (part.get("Content-Disposition") or "").split(";")[0].strip().lower()
@@ -292,8 +326,8 @@ def message_from_bytes(raw: bytes) -> MimeMessage:
     return email.message_from_bytes(raw, policy=email.policy.compat32)
 
 
-def _address(value: str) -> tuple[str, str]:
-    name, address = parseaddr(decode_header_value(value) if "=?" in (value or "") else value or "")
+def _address(value) -> tuple[str, str]:
+    name, address = parseaddr(decode_header_value(value))
     return decode_header_value(name), clean_text(address).strip().lower()[:254]
 
 
@@ -326,7 +360,7 @@ def parse(raw: bytes, *, envelope_sender: str = "") -> ParsedEmail:
     message_ids = re.findall(r"<[^<>\s]+>", parsed.headers.get("Message-ID", ""))
     parsed.message_id = message_ids[0] if message_ids else parsed.headers.get("Message-ID", "")
     parsed.subject = parsed.headers.get("Subject", "")
-    parsed.sender_name, parsed.sender = _address(str(mime.get("From") or ""))
+    parsed.sender_name, parsed.sender = _address(mime.get("From"))
     if not parsed.sender or "@" not in parsed.sender:
         parsed.sender = (envelope_sender or "").strip().lower()
     try:

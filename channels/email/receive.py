@@ -329,7 +329,7 @@ def _apply_bounce(parsed: ParsedEmail, raw: bytes) -> list[Message]:
     return marked
 
 
-_FAX_NUMBER = re.compile(r"\+?\d[\d ()\-]{5,18}\d")
+_FAX_NUMBER = re.compile(r"\+?\d[\d \-]{5,18}\d")
 
 
 def _inbound(

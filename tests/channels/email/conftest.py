@@ -36,7 +36,9 @@ def mailboxes(db):
     """MKC and NCC general mailboxes, MKC's bins mailbox, and the triage service."""
     mkc = CouncilFactory(code="MKC", name="Milton Keynes City Council", short_name="MKC")
     ncc = CouncilFactory(code="NCC", name="Northamptonshire County Council", short_name="NCC")
-    triage = ServiceFactory(slug="general-enquiry", name="General enquiry", responsible_council=mkc)
+    triage = ServiceFactory(
+        slug="general-enquiry", name="General enquiry", responsible_council=mkc, joint=True
+    )
     bins = ServiceFactory(slug="mk-missed-bin", name="Missed bin", responsible_council=mkc)
     ContactPoint.objects.create(
         channel=Channel.EMAIL, address="contact@mk.example.org", council=mkc

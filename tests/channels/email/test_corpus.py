@@ -124,7 +124,7 @@ def test_where_each_message_ends_up(entry, name, mailboxes, client, outbox):
     case = inbound.case
     assert case is not None and Case.objects.count() == cases_before + 1
     if council:
-        assert case.delivering_council.code == council
+        assert case.responsible_council.code == council
     else:
         assert case.service.slug == "general-enquiry"
     non_utf8 = entry == "webhook" and not _is_utf8(raw)

@@ -34,7 +34,22 @@ _PHONE_SHAPED = re.compile(r"^\+?[\d\s\-().]{10,20}$")
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Labels staff type before an identifier ("ref 100 000 013", "tel 07400…"): not search words.
 LABELS = frozenset(
-    "ref reference case no number tel telephone phone mobile email e mail postcode pc".split()
+    [
+        "ref",
+        "reference",
+        "case",
+        "no",
+        "number",
+        "tel",
+        "telephone",
+        "phone",
+        "mobile",
+        "email",
+        "e",
+        "mail",
+        "postcode",
+        "pc",
+    ]
 )
 
 

@@ -43,7 +43,9 @@ def test_another_councils_case_is_invisible(backend, world, kind):
     results = backend.search(world.mk_staff, query)
     assert world.road_case.reference not in refs(results)
     assert results.case_count == 0
-    assert all(world.road_case.reference not in s.url for s in backend.suggest(world.mk_staff, query))
+    assert all(
+        world.road_case.reference not in s.url for s in backend.suggest(world.mk_staff, query)
+    )
     assert world.road_case.reference in refs(backend.search(world.ncc_staff, query))
 
 

@@ -10,7 +10,10 @@ A failure (``undelivered``, ``failed``) is shown on the case timeline as a DELIV
 Twilio's error code, so staff know the resident was not told.
 
 The callback URL carries our message id (``?message=<pk>``, covered by the signature) so a
-callback that overtakes the dispatcher recording the MessageSid still finds its message.
+callback that overtakes the dispatcher recording the MessageSid still finds its message —
+and so does one for a text whose API call timed out on our side although Twilio accepted it:
+the message is queued for a retry, the callback records that it went, and it is not sent
+twice.
 """
 
 import datetime

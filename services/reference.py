@@ -11,6 +11,7 @@ whatever the concurrency; gaps after a rollback are harmless). The embedded SQLi
 """
 
 import re
+import unicodedata
 
 from django.db import connection
 from stdnum import damm
@@ -40,18 +41,23 @@ def normalise(text: str) -> str:
     Spaces, dashes and dots people type or read out are ignored; anything else is refused,
     and so is a reference whose check digit does not match — before any database lookup.
     """
-    digits = _NON_DIGITS.sub("", text or "")
-    if not digits.isdigit() or len(digits) != LENGTH:
+    digits = _ascii_digits(_NON_DIGITS.sub("", text or ""))
+    if not digits.isascii() or not digits.isdigit() or len(digits) != LENGTH:
         raise InvalidReference("A case reference has 9 digits.")
     if not damm.is_valid(digits):
         raise InvalidReference("That reference has a mistyped digit.")
     return digits
 
 
+def _ascii_digits(text: str) -> str:
+    """Digits from any script (fullwidth, Arabic-Indic as Urdu keyboards type them) → 0-9."""
+    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text)
+
+
 def looks_like_reference(text: str) -> bool:
     """True when ``text`` is shaped like a reference (digits), valid or not."""
-    digits = _NON_DIGITS.sub("", text or "")
-    return digits.isdigit() and len(digits) == LENGTH
+    digits = _ascii_digits(_NON_DIGITS.sub("", text or ""))
+    return digits.isascii() and digits.isdigit() and len(digits) == LENGTH
 
 
 def find_in_text(text: str) -> list[str]:

@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
+from portal.apply.demo import ensure_apply_pages
 from portal.demo import catalogue as data
 from portal.demo import content
 from portal.pages.models import (
@@ -23,6 +24,7 @@ from portal.pages.models import (
     StandardPage,
     TopicPage,
 )
+from search.demo import ensure_search_demo
 from services.models import (
     ContactPoint,
     Council,
@@ -39,9 +41,10 @@ from services.outbound.render import DEFAULTS
 
 
 class DemoLoader:
-    def __init__(self, stdout, *, random_passwords: bool = False):
+    def __init__(self, stdout, *, random_passwords: bool = False, pages: bool = True):
         self.out = stdout
         self.random_passwords = random_passwords
+        self.pages = pages
         self.created = 0
 
     def say(self, text):
@@ -55,7 +58,9 @@ class DemoLoader:
             self.ensure_catalogue()
             self.ensure_contact_points()
             self.ensure_templates()
-            self.ensure_pages()
+            if self.pages:
+                self.ensure_pages()
+        ensure_search_demo(self.say)  # site search synonyms and promotions
         credentials = self.ensure_staff()
         return credentials
 
@@ -293,6 +298,7 @@ class DemoLoader:
                     tasks.append(("task", {"page": page, "description": description}))
             home.top_tasks = tasks
             home.save()
+        self.created += ensure_apply_pages()
 
     # --- staff -----------------------------------------------------------------------------
     def ensure_staff(self):

@@ -42,3 +42,11 @@ STORAGES = {
 }
 ACCOUNT_RATE_LIMITS = {}
 PORTAL_CHANNEL_SIMULATOR = True
+
+# Quieter test output: Wagtail logs every page it creates and django.tasks every task it runs.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}

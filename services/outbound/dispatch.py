@@ -116,7 +116,8 @@ def dispatch(message_id: int, now: datetime.datetime | None = None) -> str | Non
         message.save(update_fields=["status", "last_error", "next_attempt_at"])
         return message.status
     message.status = MessageStatus.DELIVERED if result.delivered else MessageStatus.SENT
-    message.provider_id = result.provider_id or None
+    if result.provider_id and not message.provider_id:
+        message.provider_id = result.provider_id
     message.sent_at = now
     message.status_changed_at = now
     message.last_error = ""

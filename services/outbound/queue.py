@@ -79,12 +79,16 @@ def queue_message(
         kind, chosen or Channel.EMAIL, language, message_context(case, language, {"body": body})
     )
     headers = {}
+    provider_id = None
     if chosen == Channel.EMAIL:
+        # Our own Message-ID, known before sending, so a reply's In-Reply-To threads even if
+        # the resident answers before the provider confirms.
         domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(">") or "localhost"
-        headers["Message-ID"] = make_msgid(domain=domain)
+        headers["Message-ID"] = provider_id = make_msgid(domain=domain)
     message = Message.objects.create(
         channel=chosen or (channel or resident.preferred_channel),
         direction=Direction.OUT,
+        provider_id=provider_id,
         case=case,
         resident=resident,
         kind=kind,

@@ -21,11 +21,16 @@ class Command(BaseCommand):
             default=None,
             help="Give demo staff random passwords (default when DEBUG is off).",
         )
+        parser.add_argument(
+            "--skip-pages",
+            action="store_true",
+            help="Only the councils, catalogue and staff, not the CMS pages (fast, for tests).",
+        )
 
-    def handle(self, *args, random_passwords=None, **options):
+    def handle(self, *args, random_passwords=None, skip_pages=False, **options):
         if random_passwords is None:
             random_passwords = not settings.DEBUG
-        loader = DemoLoader(self.stdout, random_passwords=random_passwords)
+        loader = DemoLoader(self.stdout, random_passwords=random_passwords, pages=not skip_pages)
         credentials = loader.run()
         if loader.created == 0:
             self.stdout.write("Demo data already loaded: nothing to do.")

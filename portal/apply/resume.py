@@ -1,0 +1,58 @@
+"""Links to come back to a saved application: signed, expiring, sent by a background task.
+
+The link carries the saved application's random key, signed with ``django.core.signing`` and a
+salt of its own, and is refused after ``PORTAL_RESUME_MAX_AGE`` seconds (7 days by default).
+The email is sent by a task (``manage.py db_worker``), never inside the resident's request.
+"""
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import send_mail
+from django.tasks import task
+from django.template.loader import render_to_string
+from django.utils import translation
+
+SALT = "portal.apply.resume"
+DEFAULT_MAX_AGE = 7 * 24 * 60 * 60
+
+
+def max_age() -> int:
+    return int(getattr(settings, "PORTAL_RESUME_MAX_AGE", DEFAULT_MAX_AGE))
+
+
+def make_token(key) -> str:
+    return signing.dumps({"k": str(key)}, salt=SALT, compress=True)
+
+
+def read_token(token: str) -> str | None:
+    """The saved application's key, or None for a forged, altered or expired link."""
+    try:
+        data = signing.loads(token, salt=SALT, max_age=max_age())
+    except signing.BadSignature:  # SignatureExpired is a BadSignature
+        return None
+    return data.get("k") if isinstance(data, dict) else None
+
+
+def resume_url(saved) -> str:
+    page = saved.page.specific
+    path = page.url + page.reverse_subpage("resume", kwargs={"token": make_token(saved.key)})
+    return f"{settings.PUBLIC_BASE_URL}{path}"
+
+
+@task()
+def send_resume_link(saved_id: int, language: str = "en") -> bool:
+    from portal.apply.models import SavedApplication
+
+    saved = SavedApplication.objects.select_related("page").filter(pk=saved_id).first()
+    if saved is None or not saved.email:
+        return False
+    with translation.override(language):
+        context = {
+            "url": resume_url(saved),
+            "title": saved.page.title,
+            "days": max_age() // 86400,
+        }
+        subject = render_to_string("apply/email/resume_subject.txt", context).strip()
+        body = render_to_string("apply/email/resume_body.txt", context)
+    send_mail(subject, body, None, [saved.email])
+    return True

@@ -19,6 +19,7 @@ urlpatterns = [
     path("language/<str:code>/", views.switch_language, name="switch_language"),
     path("search/", views.search, name="search"),
     path("accounts/", include("allauth.urls")),
+    path("", include("portal.resident.urls")),  # /track/ and /my/
     path("desk/search/", include("search.urls")),
     path("desk/", include("services.desk.urls")),
     path("channels/", include("channels.urls")),

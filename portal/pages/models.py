@@ -152,7 +152,7 @@ class ServicePage(Page):
         index.RelatedFields("service", [index.SearchField("keywords", boost=2)]),
     ]
     parent_page_types = ["pages.TopicPage"]
-    subpage_types = []
+    subpage_types = ["apply.ApplyPage"]
 
     class Meta:
         verbose_name = _("service page")

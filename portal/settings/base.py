@@ -29,6 +29,8 @@ INSTALLED_APPS = [
     # Our apps first so that their templates override those of libraries.
     "portal",
     "portal.pages",
+    "portal.apply",
+    "portal.resident",
     "services",
     "channels",
     "channels.email",
@@ -169,6 +171,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Files residents send with an application or a reply (checked by content: portal.apply.uploads).
+PORTAL_UPLOAD_MAX_BYTES = env.integer("PORTAL_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
 # --- Security ----------------------------------------------------------------------------------

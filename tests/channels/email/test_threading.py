@@ -138,3 +138,17 @@ def test_a_bounced_address_is_not_emailed_again(mailboxes, real_mail):
     from services.outbound import queue_message
 
     assert queue_message(case, "status_update").status == MessageStatus.SUPPRESSED
+
+
+def test_a_webhook_with_a_bad_signature_is_refused_and_stores_nothing(mailboxes, client):
+    response = mailgun_post(client, FIRST, key="not-the-signing-key")
+    assert response.status_code == 400
+    assert not Message.objects.exists() and not Case.objects.exists()
+
+
+def test_a_webhook_without_a_signature_is_refused(mailboxes, client):
+    from tests.channels.email.conftest import WEBHOOK_URL
+
+    response = client.post(WEBHOOK_URL, {"body-mime": FIRST.decode()})
+    assert response.status_code == 400
+    assert not Message.objects.exists()

@@ -39,6 +39,10 @@ class MailBackend(OutboundBackend):
         try:
             email.send()
         except smtplib.SMTPRecipientsRefused as error:
+            # 4xx means "not now" (greylisting, mailbox full for a while); only 5xx is final.
+            codes = [code for code, _reason in error.recipients.values()]
+            if codes and all(400 <= code < 500 for code in codes):
+                raise TemporaryFailure(f"Address deferred: {error.recipients}") from error
             raise PermanentFailure(f"Address refused: {error.recipients}") from error
         except (smtplib.SMTPException, OSError) as error:
             raise TemporaryFailure(f"Mail server: {error}") from error

@@ -1,0 +1,38 @@
+# Production image: gunicorn serving portal.wsgi, static files through whitenoise.
+# Stage 1 builds the GOV.UK Frontend assets with the councils' brand.
+FROM node:20-slim AS assets
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY portal/static/portal/scss portal/static/portal/scss
+RUN mkdir -p build/static/portal/css build/static/govuk \
+    && npx sass --no-source-map --quiet-deps --style=compressed --load-path=node_modules \
+       portal/static/portal/scss/portal.scss build/static/portal/css/portal.css \
+    && cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js build/static/govuk/ \
+    && cp -r node_modules/govuk-frontend/dist/govuk/assets/images build/static/govuk/
+
+# Stage 2: the application.
+FROM python:3.12-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
+    DJANGO_SETTINGS_MODULE=portal.settings.production
+RUN apt-get update && apt-get install -y --no-install-recommends gettext \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --create-home --uid 1000 portal
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY portal portal
+COPY services services
+COPY channels channels
+COPY search search
+COPY locale locale
+COPY manage.py ./
+RUN pip install --no-cache-dir .
+COPY --from=assets /build/build build
+# collectstatic and compilemessages need settings but no secrets or database.
+RUN SECRET_KEY=build-only-not-secret-build-only-not-secret-build-only-x \
+    ALLOWED_HOSTS=build DATABASE_URL=sqlite:////tmp/build.sqlite3 \
+    python manage.py collectstatic --no-input -v 0 \
+    && python manage.py compilemessages -v 0 || true
+USER portal
+EXPOSE 8000
+CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "4", "--timeout", "30", "--access-logfile", "-"]

@@ -11,6 +11,8 @@ from django.views.decorators.http import require_GET
 from wagtail.contrib.search_promotions.models import Query
 from wagtail.models import Page
 
+from search import site as site_search
+
 SEARCH_PAGE_SIZE = 10
 MAX_QUERY_LENGTH = 200
 
@@ -77,16 +79,19 @@ def switch_language(request, code):
 def search(request):
     """Site search and the home page's service finder: live pages, editors' promotions first."""
     query = (request.GET.get("q") or "").strip()[:MAX_QUERY_LENGTH]
+    postcode = (request.GET.get("postcode") or "").strip()[:12]
     results = Page.objects.none()
     promotions = []
+    area = None
     if query:
-        results = Page.objects.live().public().specific().search(query, operator="or")
         promoted = Query.get(query)
         promoted.add_hit()
         promotions = list(promoted.editors_picks.select_related("page").all())
-        promoted_ids = {p.page_id for p in promotions}
-        if promoted_ids:
-            results = [r for r in results if r.pk not in promoted_ids]
+        # Synonyms and the resident's council: search.site (issue 8).
+        found = site_search.search_pages(
+            query, postcode=postcode, exclude_ids={p.page_id for p in promotions}
+        )
+        results, area = found.pages, found.area
     paginator = Paginator(results, SEARCH_PAGE_SIZE)
     try:
         page = paginator.page(request.GET.get("page", 1))
@@ -95,5 +100,12 @@ def search(request):
     return render(
         request,
         "portal/search.html",
-        {"query": query, "results": page, "promotions": promotions, "paginator": paginator},
+        {
+            "query": query,
+            "postcode": postcode,
+            "area": area,
+            "results": page,
+            "promotions": promotions,
+            "paginator": paginator,
+        },
     )

@@ -25,6 +25,7 @@ from portal.pages.models import (
     TopicPage,
 )
 from search.demo import ensure_search_demo
+from search.demo import ensure_search_demo
 from services.models import (
     ContactPoint,
     Council,
@@ -60,6 +61,7 @@ class DemoLoader:
             self.ensure_templates()
             if self.pages:
                 self.ensure_pages()
+        ensure_search_demo(self.say)  # site search synonyms and promotions
         ensure_search_demo(self.say)  # site search synonyms and promotions
         credentials = self.ensure_staff()
         return credentials

@@ -1,0 +1,99 @@
+"""Resident site search: Wagtail pages, editors' synonyms, and the resident's own council.
+
+Wagtail's search backend does the matching (its database backend by default, Elasticsearch
+when ``WAGTAILSEARCH_BACKENDS`` says so); this module only decides what to ask for and in
+which order to show it:
+
+* **Synonyms** (``SynonymGroup`` snippets): a query that contains any term of a group also
+  looks for every other term of it ("bins" → "waste collection", "rubbish", "refuse").
+  Multi-word terms are phrases.
+* **Postcode**: in two-tier Northamptonshire "council tax" means a different page than in
+  Milton Keynes. With a postcode, service pages for the council (or referral body) covering it
+  come first, and service pages that only apply elsewhere are left out.
+
+Editors' promoted results are shown above all of this by ``portal.views.search``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from wagtail.models import Page
+from wagtail.search.query import Or, Phrase, PlainText
+
+from search.models import SynonymGroup
+from services import postcodes
+from services.routing import PostcodeArea, area_for_postcode
+
+MAX_RESULTS = 100
+MAX_EXTRA_TERMS = 12
+
+
+def synonyms_for(query: str) -> list[str]:
+    """Other terms to look for: those of every synonym group the query mentions."""
+    text = " " + " ".join(re.findall(r"\w+", query.lower())) + " "
+    extra: list[str] = []
+    for group in SynonymGroup.objects.all():
+        terms = group.term_list
+        if any(f" {t} " in text for t in terms):
+            extra += [t for t in terms if f" {t} " not in text and t not in extra]
+    return extra[:MAX_EXTRA_TERMS]
+
+
+def expanded_query(query: str):
+    """A Wagtail query: the resident's words (any of them) or any synonym."""
+    extra = synonyms_for(query)
+    if not extra:
+        return PlainText(query, operator="or")
+    parts = [PlainText(query, operator="or")]
+    parts += [Phrase(t) if " " in t else PlainText(t) for t in extra]
+    return Or(parts)
+
+
+def area_for(postcode: str) -> PostcodeArea | None:
+    if not postcode.strip():
+        return None
+    try:
+        return area_for_postcode(postcode)
+    except postcodes.InvalidPostcode:
+        return None
+
+
+def _fit(page, area: PostcodeArea) -> int:
+    """1: a service page for this area; 0: not a service page; -1: a service elsewhere."""
+    service = getattr(page, "service", None)
+    if service is None:
+        return 0
+    if service.joint:
+        return 1
+    if service.responsible_council_id is not None:
+        return 1 if any(c.pk == service.responsible_council_id for c in area.councils) else -1
+    bodies = list(service.referral_bodies.all())
+    if not bodies:
+        return 0
+    return 1 if any(b.covers(area.district) for b in bodies) else -1
+
+
+@dataclass
+class SiteResults:
+    pages: list
+    area: PostcodeArea | None
+    synonyms: list[str]
+    postcode_error: str = ""
+
+
+def search_pages(query: str, *, postcode: str = "", exclude_ids=()) -> SiteResults:
+    extra = synonyms_for(query)
+    pages = list(
+        Page.objects.live()
+        .public()
+        .exclude(pk__in=list(exclude_ids))
+        .specific()
+        .search(expanded_query(query), operator="or")[:MAX_RESULTS]
+    )
+    area = area_for(postcode)
+    if area is not None and area.councils:
+        ranked = [(_fit(p, area), i, p) for i, p in enumerate(pages)]
+        pages = [p for fit, _i, p in sorted(ranked, key=lambda r: (-r[0], r[1])) if fit >= 0]
+    return SiteResults(pages=pages, area=area, synonyms=extra)

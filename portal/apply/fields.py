@@ -181,6 +181,13 @@ class ApplyFormBuilder(FormBuilder):
     def get_field_options(self, field):
         options = super().get_field_options(field)
         options["initial"] = field.default_value or None
+        if field.field_type in ("radio", "dropdown", "yesno"):
+            required = _("Select an answer for “%(label)s”")
+        elif field.field_type == "file":
+            required = _("Select a file for “%(label)s”")
+        else:
+            required = _("Answer “%(label)s”")
+        options["error_messages"] = {"required": required % {"label": field.label}}
         return options
 
     def create_singleline_field(self, field, options):

@@ -7,6 +7,7 @@ pages are cut down to the three services that have demo apply-online pages.
 from io import StringIO
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
@@ -29,14 +30,23 @@ def build_site() -> dict:
         language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
     )
     root = Page.get_first_root_node()
+    if root is None:  # flushed by a transactional test
+        root = Page.add_root(
+            instance=Page(
+                title="Root", slug="root", content_type=ContentType.objects.get_for_model(Page)
+            )
+        )
     home = HomePage(title=content.HOME["title"], slug="portal-home", intro="")
     root.add_child(instance=home)
     site = Site.objects.filter(is_default_site=True).first()
-    old = site.root_page
-    site.root_page = home
-    site.save()
-    if old.pk != home.pk and not isinstance(old.specific, HomePage):
-        old.delete()
+    if site is None:
+        Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True)
+    else:
+        old = site.root_page
+        site.root_page = home
+        site.save()
+        if old.pk != home.pk and not isinstance(old.specific, HomePage):
+            old.delete()
     topics = {}
     for slug in DEMO_FORMS:
         service = loader.services[slug]

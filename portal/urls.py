@@ -21,6 +21,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("portal.resident.urls")),  # /track/ and /my/
     path("desk/search/", include("search.urls")),
+    path("desk/simulator/", include("channels.simulator.urls")),
     path("desk/", include("services.desk.urls")),
     path("channels/", include("channels.urls")),
     path("documents/", include(wagtaildocs_urls)),

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "channels",
     "channels.email",
     "channels.sms",
+    "channels.simulator",
     "search",
     # Wagtail
     "wagtail.contrib.forms",

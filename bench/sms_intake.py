@@ -1,0 +1,284 @@
+"""Benchmark of inbound SMS through the real webhook under gunicorn (a script, not a test).
+
+    python bench/sms_intake.py --requests 6000 --clients 16
+
+1. Creates (if needed) the PostgreSQL database ``portal_smsbench``, migrates it and loads the
+   demo data (``load_demo``), under ``portal.settings.production`` as a deployment would run.
+2. Starts gunicorn on 127.0.0.1 (``gthread`` workers, so clients keep connections alive as a
+   proxy in front of it would).
+3. Fires ``--requests`` inbound webhooks, signed with twilio's ``RequestValidator`` exactly as
+   Twilio signs them, from ``--clients`` concurrent clients: a mix of new senders (a case each),
+   senders texting again (threaded onto their case) and, deliberately, ``--retry-share`` of
+   retries of a MessageSid already sent (Twilio's retries), some of them concurrent.
+4. Prints throughput, p50/p95/p99 latency, the cases and messages created, and duplicates
+   (messages per MessageSid > 1, cases beyond one per new sender) — which must be 0.
+
+The load generator runs on the same 2-core machine as gunicorn and PostgreSQL, so the figures
+are a floor, not a ceiling.
+"""
+
+import argparse
+import http.client
+import os
+import random
+import secrets
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parents[1]
+# bench/queue.py would shadow the standard library's queue module: leave bench/ off the path.
+sys.path = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+sys.path.insert(0, str(ROOT))
+
+DB_NAME = "portal_smsbench"
+ACCOUNT_SID = "AC" + "b" * 32
+AUTH_TOKEN = "bench-twilio-auth-token"  # noqa: S105 - a throwaway token for this run only
+PUBLIC_BASE_URL = "https://portal.bench.test"
+PATH = "/channels/sms/twilio/"
+COUNCIL_NUMBER = "+447400000001"
+
+
+def environment(port: int) -> dict:
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="portal.settings.production",
+        DATABASE_URL=f"postgres://portal:portal@127.0.0.1:5432/{DB_NAME}",
+        SECRET_KEY="bench-" + "x1y2z3" * 10,
+        ALLOWED_HOSTS="127.0.0.1",
+        PUBLIC_BASE_URL=PUBLIC_BASE_URL,
+        TWILIO_ACCOUNT_SID=ACCOUNT_SID,
+        TWILIO_AUTH_TOKEN=AUTH_TOKEN,
+        TWILIO_SMS_FROM=COUNCIL_NUMBER,
+        PORTAL_STAFF_MFA_REQUIRED="false",
+    )
+    return env
+
+
+def prepare(env: dict) -> None:
+    import psycopg
+
+    with psycopg.connect(
+        "postgresql://portal:portal@127.0.0.1:5432/postgres", autocommit=True
+    ) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
+    subprocess.run([*manage, "load_demo"], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+
+
+def counts(env: dict) -> dict:
+    code = (
+        "import django,json;django.setup();"
+        "from services.models import Case, Message;"
+        "from django.db.models import Count;"
+        "sms=Message.objects.filter(channel='sms', direction='in');"
+        "print(json.dumps({'cases': Case.objects.filter(origin_channel='sms').count(),"
+        "'messages': sms.count(),"
+        "'dup_sids': sms.values('provider_id').annotate(n=Count('id')).filter(n__gt=1).count()}))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, check=True, cwd=ROOT, capture_output=True, text=True
+    )
+    import json
+
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def sign(payload: dict) -> str:
+    from twilio.request_validator import RequestValidator
+
+    return RequestValidator(AUTH_TOKEN).compute_signature(PUBLIC_BASE_URL + PATH, payload)
+
+
+def payload(sender: str, body: str, sid: str) -> dict:
+    return {
+        "ToCountry": "GB",
+        "SmsMessageSid": sid,
+        "NumMedia": "0",
+        "SmsSid": sid,
+        "SmsStatus": "received",
+        "Body": body,
+        "FromCountry": "GB",
+        "To": COUNCIL_NUMBER,
+        "NumSegments": "1",
+        "MessageSid": sid,
+        "AccountSid": ACCOUNT_SID,
+        "From": sender,
+        "ApiVersion": "2010-04-01",
+    }
+
+
+def build_work(n: int, retry_share: float, run: str) -> tuple[list[tuple[str, str]], set[str]]:
+    """(encoded body, signature) per request; and the senders texting for the first time."""
+    rng = random.Random(42)
+    work, sent, senders = [], [], []
+    new_senders: set[str] = set()
+    prefix = f"+4477{rng.randint(10, 99)}"
+    for index in range(n):
+        roll = rng.random()
+        if sent and roll < retry_share:
+            work.append(rng.choice(sent))  # Twilio retrying a delivery
+            continue
+        if senders and roll < retry_share + 0.25:
+            sender = rng.choice(senders)  # someone texting again about their case
+        else:
+            sender = f"{prefix}{run}{index:05d}"[:13]
+            senders.append(sender)
+            new_senders.add(sender)
+        sid = "SM" + secrets.token_hex(16)
+        data = payload(sender, f"Bench text {index}: the streetlight on my road is out", sid)
+        item = (urlencode(data), sign(data))
+        sent.append(item)
+        work.append(item)
+    return work, new_senders
+
+
+def fire(port: int, work: list, clients: int) -> tuple[list[float], dict[int, int], float]:
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+    queue = list(enumerate(work))
+    position = iter(range(len(queue)))
+
+    def client():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine, codes = [], {}
+        while True:
+            with lock:
+                index = next(position, None)
+            if index is None:
+                break
+            body, signature = work[index]
+            headers = {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "X-Twilio-Signature": signature,
+                "X-Forwarded-Proto": "https",
+                "Host": "127.0.0.1",
+            }
+            start = time.perf_counter()
+            try:
+                conn.request("POST", PATH, body=body, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                status = response.status
+                if response.getheader("Connection", "").lower() == "close":
+                    conn.close()
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            except (OSError, http.client.HTTPException):
+                status = 0
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            mine.append(time.perf_counter() - start)
+            codes[status] = codes.get(status, 0) + 1
+        with lock:
+            latencies.extend(mine)
+            for code, count in codes.items():
+                statuses[code] = statuses.get(code, 0) + count
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, statuses, time.perf_counter() - started
+
+
+def wait_ready(port: int, timeout: float = 30) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz", headers={"Host": "127.0.0.1"})
+            conn.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit("gunicorn did not start")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=6000)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--retry-share", type=float, default=0.05)
+    parser.add_argument("--warmup", type=int, default=200)
+    parser.add_argument("--skip-prepare", action="store_true")
+    args = parser.parse_args()
+
+    env = environment(args.port)
+    if not args.skip_prepare:
+        print("Preparing database", DB_NAME, "(migrate, load_demo) …", flush=True)
+        prepare(env)
+    before = counts(env)
+    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
+    server = subprocess.Popen(
+        [
+            gunicorn,
+            "portal.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{args.port}",
+            "--worker-class",
+            "gthread",
+            "--workers",
+            str(args.workers),
+            "--threads",
+            str(args.threads),
+            "--keep-alive",
+            "30",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
+    try:
+        wait_ready(args.port)
+        run = secrets.token_hex(2)
+        warm, _ = build_work(args.warmup, 0, "w" + run[:1])
+        fire(args.port, warm, args.clients)
+        before = counts(env)
+        work, new_senders = build_work(args.requests, args.retry_share, run[:2])
+        retries = len(work) - len(set(work))
+        latencies, statuses, elapsed = fire(args.port, work, args.clients)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    after = counts(env)
+    latencies.sort()
+
+    def pct(p: float) -> float:
+        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000
+
+    unique = len(set(work))
+    new_messages = after["messages"] - before["messages"]
+    new_cases = after["cases"] - before["cases"]
+    print(
+        f"machine: {os.cpu_count()} cores; gunicorn gthread {args.workers}x{args.threads}; "
+        f"{args.clients} concurrent clients (on the same machine)"
+    )
+    print(f"requests: {len(work)} ({unique} distinct MessageSids, {retries} deliberate retries)")
+    print(f"HTTP statuses: {dict(sorted(statuses.items()))}")
+    print(f"throughput: {len(work) / elapsed:.0f} inbound SMS/s over {elapsed:.1f} s")
+    print(
+        f"latency: p50 {pct(0.50):.1f} ms, p95 {pct(0.95):.1f} ms, p99 {pct(0.99):.1f} ms, "
+        f"max {latencies[-1] * 1000:.1f} ms"
+    )
+    print(f"created: {new_cases} cases (new senders: {len(new_senders)}), {new_messages} messages")
+    duplicates = (new_messages - unique) + after["dup_sids"] + max(new_cases - len(new_senders), 0)
+    print(f"duplicates: {duplicates}")
+    return 0 if duplicates == 0 and statuses.get(200) == len(work) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

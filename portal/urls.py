@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("portal.resident.urls")),  # /track/ and /my/
     path("desk/search/", include("search.urls")),
     path("desk/simulator/", include("channels.simulator.urls")),
+    path("desk/dashboards/", include("reports.desk_urls")),
     path("desk/", include("services.desk.urls")),
     path("channels/", include("channels.urls")),
     path("documents/", include(wagtaildocs_urls)),
@@ -38,5 +39,6 @@ if settings.PORTAL_STAFF_MFA_REQUIRED:
 
 urlpatterns += [
     path("admin/", include(wagtailadmin_urls)),
+    path("how-we-are-doing/", include("reports.urls")),
     path("", include(wagtail_urls)),
 ]

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "channels.sms",
     "channels.simulator",
     "search",
+    "reports",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

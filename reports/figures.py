@@ -1,0 +1,244 @@
+"""Computing the summary tables from the cases (the only place the figures' rules live).
+
+The rules, documented for the public in docs/performance.md:
+
+* A **contact** is a case received (``created_at``) in the month. A merged duplicate (status
+  ``merged``) is not counted at all: the resident asked once, and the case it was merged into
+  carries the contact and its outcome.
+* A case counts for the council that **delivered it at the end** (``delivering_council`` now):
+  a transfer between councils moves the whole case — its contact, resolution and timing — to
+  the council that took it over, because that council answered for it. Cases passed to another
+  organisation (referrals, no delivering council) count only in the figures for both councils.
+* **Resolved** counts cases resolved in the month (``resolved_at``), whenever received; a case
+  reopened and resolved again counts once, in the month of its last resolution.
+* **Within target**: ``resolved_at <= due_at``. The case actions move ``due_at`` later by the
+  working time a case spent waiting for the resident, so pauses are already honoured. Cases
+  with no target (referrals) are left out of the percentage.
+* **Days to resolve**: whole calendar days (UK time) from the day received to the day resolved.
+
+Cases are read in keyset-ordered chunks of plain tuples, so a rebuild over millions of cases
+needs little memory and reports its progress; the work is plain Python so that the demo's
+SQLite database gives the same figures as PostgreSQL.
+"""
+
+import datetime
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from reports.models import MonthlyFigure, ReportRun
+from services.models import Case, Status
+
+CASE_COLUMNS = (
+    "id",
+    "created_at",
+    "resolved_at",
+    "due_at",
+    "status",
+    "delivering_council_id",
+    "responsible_council_id",
+    "service_id",
+    "origin_channel",
+    "first_contact_resolution",
+)
+Key = tuple[datetime.date, int | None, int | None, int, str]
+Progress = Callable[[int, int], None]
+
+
+def month_of(moment: datetime.datetime) -> datetime.date:
+    """The first day of the UK month ``moment`` falls in."""
+    local = timezone.localtime(moment)
+    return datetime.date(local.year, local.month, 1)
+
+
+def month_bounds(month: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """The first moment of ``month`` and of the month after, in UK time."""
+    tz = timezone.get_default_timezone()
+    following = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return (
+        datetime.datetime.combine(month, datetime.time(), tzinfo=tz),
+        datetime.datetime.combine(following, datetime.time(), tzinfo=tz),
+    )
+
+
+def add_months(month: datetime.date, count: int) -> datetime.date:
+    index = month.year * 12 + month.month - 1 + count
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass
+class Tally:
+    contacts: int = 0
+    resolved: int = 0
+    resolved_with_target: int = 0
+    resolved_within_target: int = 0
+    first_contact_resolved: int = 0
+    resolve_days: Counter = field(default_factory=Counter)
+
+
+def tally(rows: Iterable[tuple], months: set[datetime.date] | None = None) -> dict[Key, Tally]:
+    """Fold case tuples (``CASE_COLUMNS``) into tallies; only ``months`` when given."""
+    tallies: dict[Key, Tally] = {}
+    tz = timezone.get_default_timezone()
+    for (
+        _id,
+        created_at,
+        resolved_at,
+        due_at,
+        status,
+        council_id,
+        responsible_id,
+        service_id,
+        channel,
+        fcr,
+    ) in rows:
+        if status == Status.MERGED:
+            continue
+        created_local = created_at.astimezone(tz)
+        created_month = datetime.date(created_local.year, created_local.month, 1)
+        if months is None or created_month in months:
+            key = (created_month, council_id, responsible_id, service_id, channel)
+            tallies.setdefault(key, Tally()).contacts += 1
+        if resolved_at is None:
+            continue
+        resolved_local = resolved_at.astimezone(tz)
+        resolved_month = datetime.date(resolved_local.year, resolved_local.month, 1)
+        if months is not None and resolved_month not in months:
+            continue
+        key = (resolved_month, council_id, responsible_id, service_id, channel)
+        entry = tallies.setdefault(key, Tally())
+        entry.resolved += 1
+        if due_at is not None:
+            entry.resolved_with_target += 1
+            entry.resolved_within_target += resolved_at <= due_at
+        entry.first_contact_resolved += bool(fcr)
+        entry.resolve_days[max((resolved_local.date() - created_local.date()).days, 0)] += 1
+    return tallies
+
+
+def _chunks(queryset, size: int) -> Iterable[list[tuple]]:
+    """Keyset paging on the primary key: steady speed however far into the table we are."""
+    last = 0
+    while True:
+        chunk = list(queryset.filter(pk__gt=last).order_by("pk").values_list(*CASE_COLUMNS)[:size])
+        if not chunk:
+            return
+        yield chunk
+        last = chunk[-1][0]
+
+
+def _merge(into: dict[Key, Tally], more: dict[Key, Tally]) -> None:
+    for key, part in more.items():
+        whole = into.get(key)
+        if whole is None:
+            into[key] = part
+            continue
+        whole.contacts += part.contacts
+        whole.resolved += part.resolved
+        whole.resolved_with_target += part.resolved_with_target
+        whole.resolved_within_target += part.resolved_within_target
+        whole.first_contact_resolved += part.first_contact_resolved
+        whole.resolve_days.update(part.resolve_days)
+
+
+def _write(tallies: dict[Key, Tally], months: set[datetime.date] | None) -> int:
+    objects = [
+        MonthlyFigure(
+            month=month,
+            council_id=council_id,
+            responsible_council_id=responsible_id,
+            service_id=service_id,
+            channel=channel,
+            contacts=t.contacts,
+            resolved=t.resolved,
+            resolved_with_target=t.resolved_with_target,
+            resolved_within_target=t.resolved_within_target,
+            first_contact_resolved=t.first_contact_resolved,
+            resolve_days={str(days): n for days, n in sorted(t.resolve_days.items())},
+        )
+        for (month, council_id, responsible_id, service_id, channel), t in tallies.items()
+    ]
+    with transaction.atomic():
+        existing = MonthlyFigure.objects.all()
+        if months is not None:
+            existing = existing.filter(month__in=months)
+        existing.delete()
+        MonthlyFigure.objects.bulk_create(objects, batch_size=2000)
+    return len(objects)
+
+
+def compute(
+    months: set[datetime.date] | None = None,
+    *,
+    kind: str = ReportRun.Kind.REBUILD,
+    chunk_size: int = 50_000,
+    progress: Progress | None = None,
+) -> ReportRun:
+    """Recompute the summary rows of ``months`` (every month when None) and replace them.
+
+    The new rows replace the old ones in one transaction, so readers see either the old
+    figures or the new ones, never a half-written month.
+    """
+    run = ReportRun.objects.create(kind=kind, started_at=timezone.now())
+    cases = Case.objects.all()
+    if months is not None:
+        if not months:
+            run.finished_at = timezone.now()
+            run.save()
+            return run
+        condition = Q()
+        for month in months:
+            start, end = month_bounds(month)
+            condition |= Q(created_at__gte=start, created_at__lt=end)
+            condition |= Q(resolved_at__gte=start, resolved_at__lt=end)
+        cases = cases.filter(condition)
+    total = cases.count()
+    tallies: dict[Key, Tally] = {}
+    done = 0
+    if progress:
+        progress(0, total)
+    for chunk in _chunks(cases, chunk_size):
+        _merge(tallies, tally(chunk, months))
+        done += len(chunk)
+        if progress:
+            progress(done, total)
+    _write(tallies, months)
+    run.finished_at = timezone.now()
+    run.cases_read = done
+    run.months = sorted(m.isoformat() for m in months) if months is not None else []
+    run.save()
+    return run
+
+
+def months_to_refresh(recent: int = 3, now: datetime.datetime | None = None) -> set[datetime.date]:
+    """The months a periodic refresh must recompute.
+
+    The last ``recent`` months (where almost every change lands), plus the received and
+    resolved months of every case changed since the last run started — a late transfer or
+    merge of an old case moves figures in the month it was received. The nightly rebuild
+    catches anything else (a case reopened long after it was resolved).
+    """
+    now = now or timezone.now()
+    current = month_of(now)
+    months = {add_months(current, -back) for back in range(max(recent, 1))}
+    last = ReportRun.objects.filter(finished_at__isnull=False).order_by("-started_at").first()
+    if last is None:
+        return months
+    changed = Case.objects.filter(updated_at__gte=last.started_at)
+    tz = timezone.get_default_timezone()
+    for column in ("created_at", "resolved_at"):
+        for moment in changed.datetimes(column, "month", tzinfo=tz):
+            months.add(datetime.date(moment.year, moment.month, 1))
+    return months
+
+
+def refresh(recent: int = 3, progress: Progress | None = None) -> ReportRun:
+    return compute(months_to_refresh(recent), kind=ReportRun.Kind.REFRESH, progress=progress)
+
+
+def rebuild(progress: Progress | None = None, chunk_size: int = 50_000) -> ReportRun:
+    return compute(None, kind=ReportRun.Kind.REBUILD, progress=progress, chunk_size=chunk_size)

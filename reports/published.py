@@ -1,0 +1,253 @@
+"""The published figures: summary rows added up for a filter, then suppressed.
+
+Pages, CSV and JSON all call ``figures_table`` with the same filter, so a download holds
+exactly the numbers the page shows. Suppression happens here and only here:
+
+* a count from 1 to ``PORTAL_SUPPRESSION_THRESHOLD - 1`` (default 1–4) is not published
+  ("fewer than 5"); zero is published — it identifies nobody;
+* a percentage is not published when its numerator or denominator is suppressed;
+* a median is not published when fewer cases than the threshold lie behind it.
+"""
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
+
+from reports.figures import add_months, month_of
+from reports.models import MonthlyFigure, ReportRun
+from services.models import Channel, Council, Service
+
+WINDOW_MONTHS = 12
+ONLINE_CHANNELS = (Channel.WEB,)
+
+OK, SUPPRESSED, NOT_APPLICABLE = "ok", "suppressed", "not_applicable"
+
+
+def threshold() -> int:
+    return int(getattr(settings, "PORTAL_SUPPRESSION_THRESHOLD", 5))
+
+
+def complaint_services() -> tuple[str, ...]:
+    return tuple(getattr(settings, "PORTAL_COMPLAINT_SERVICES", ("complaint",)))
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One published value: a number, suppressed, or not applicable (nothing to divide by)."""
+
+    value: int | float | None
+    state: str = OK
+
+    @property
+    def suppressed(self) -> bool:
+        return self.state == SUPPRESSED
+
+    @property
+    def available(self) -> bool:
+        return self.state == OK
+
+
+def count_cell(n: int) -> Cell:
+    return Cell(None, SUPPRESSED) if 0 < n < threshold() else Cell(n)
+
+
+def share_cell(numerator: int, denominator: int) -> Cell:
+    if denominator == 0:
+        return Cell(None, NOT_APPLICABLE)
+    if count_cell(numerator).suppressed or count_cell(denominator).suppressed:
+        return Cell(None, SUPPRESSED)
+    return Cell(round(100 * numerator / denominator, 1))
+
+
+def median_of(histogram: Counter) -> float | None:
+    """Exact median of whole-day values from a histogram ``{days: cases}``."""
+    n = sum(histogram.values())
+    if n == 0:
+        return None
+    wanted = [(n - 1) // 2, n // 2]
+    found: list[int] = []
+    seen = 0
+    for days in sorted(histogram):
+        seen += histogram[days]
+        while len(found) < 2 and wanted[len(found)] < seen:
+            found.append(days)
+    return (found[0] + found[1]) / 2
+
+
+def median_cell(histogram: Counter) -> Cell:
+    n = sum(histogram.values())
+    if n == 0:
+        return Cell(None, NOT_APPLICABLE)
+    if n < threshold():
+        return Cell(None, SUPPRESSED)
+    return Cell(median_of(histogram))
+
+
+# key, label, kind — the order of columns in the downloads and the documented schema.
+COLUMNS: list[tuple[str, object, str]] = [
+    ("contacts", _("Contacts received"), "count"),
+    ("online", _("Contacts made online"), "count"),
+    ("online_share", _("Share of contacts made online (%)"), "percent"),
+    ("complaints", _("Complaints received"), "count"),
+    ("resolved", _("Cases resolved"), "count"),
+    ("resolved_with_target", _("Cases resolved that had a target"), "count"),
+    ("resolved_within_target", _("Cases resolved within their target"), "count"),
+    ("within_target_share", _("Share resolved within their target (%)"), "percent"),
+    ("median_days_to_resolve", _("Median days to resolve"), "days"),
+    ("first_contact_resolved", _("Cases resolved at first contact"), "count"),
+    ("first_contact_share", _("Share resolved at first contact (%)"), "percent"),
+    ("counter_wait_median_minutes", _("Median wait at a counter (minutes)"), "minutes"),
+]
+
+
+@dataclass
+class Sums:
+    contacts: int = 0
+    online: int = 0
+    complaints: int = 0
+    resolved: int = 0
+    resolved_with_target: int = 0
+    resolved_within_target: int = 0
+    first_contact_resolved: int = 0
+    resolve_days: Counter = field(default_factory=Counter)
+
+    def cells(self) -> dict[str, Cell]:
+        return {
+            "contacts": count_cell(self.contacts),
+            "online": count_cell(self.online),
+            "online_share": share_cell(self.online, self.contacts),
+            "complaints": count_cell(self.complaints),
+            "resolved": count_cell(self.resolved),
+            "resolved_with_target": count_cell(self.resolved_with_target),
+            "resolved_within_target": count_cell(self.resolved_within_target),
+            "within_target_share": share_cell(
+                self.resolved_within_target, self.resolved_with_target
+            ),
+            "median_days_to_resolve": median_cell(self.resolve_days),
+            "first_contact_resolved": count_cell(self.first_contact_resolved),
+            "first_contact_share": share_cell(self.first_contact_resolved, self.resolved),
+            # Hook: counter tickets (channels.counter) are not recorded yet; see the docs.
+            "counter_wait_median_minutes": Cell(None, NOT_APPLICABLE),
+        }
+
+
+@dataclass
+class Filter:
+    """What a page or download is about. ``None`` means all."""
+
+    council: Council | None = None
+    service: Service | None = None
+    channel: str | None = None
+    to_month: datetime.date | None = None
+
+    @property
+    def months(self) -> list[datetime.date]:
+        last = self.to_month or month_of(timezone.now())
+        return [add_months(last, back) for back in range(-(WINDOW_MONTHS - 1), 1)]
+
+
+@dataclass
+class Row:
+    key: str
+    label: str
+    cells: dict[str, Cell]
+    total: bool = False
+
+
+BREAKDOWNS = ("month", "council", "service", "channel")
+
+
+def _summary_rows(flt: Filter):
+    rows = MonthlyFigure.objects.filter(month__in=flt.months)
+    if flt.council is not None:
+        rows = rows.filter(council=flt.council)
+    if flt.service is not None:
+        rows = rows.filter(service=flt.service)
+    if flt.channel:
+        rows = rows.filter(channel=flt.channel)
+    return rows.values_list(
+        "month",
+        "council_id",
+        "service_id",
+        "service__slug",
+        "channel",
+        "contacts",
+        "resolved",
+        "resolved_with_target",
+        "resolved_within_target",
+        "first_contact_resolved",
+        "resolve_days",
+    )
+
+
+def figures_table(flt: Filter, by: str = "month") -> list[Row]:
+    """Rows of published figures for ``flt``, one per ``by`` value, then a total row."""
+    if by not in BREAKDOWNS:
+        raise ValueError(f"Unknown breakdown {by!r}")
+    complaints = set(complaint_services())
+    groups: dict[object, Sums] = {}
+    total = Sums()
+    for (
+        month,
+        council_id,
+        service_id,
+        service_slug,
+        channel,
+        contacts,
+        resolved,
+        with_target,
+        within,
+        fcr,
+        days,
+    ) in _summary_rows(flt):
+        group_key = {
+            "month": month,
+            "council": council_id,
+            "service": service_id,
+            "channel": channel,
+        }[by]
+        for sums in (groups.setdefault(group_key, Sums()), total):
+            sums.contacts += contacts
+            if channel in ONLINE_CHANNELS:
+                sums.online += contacts
+            if service_slug in complaints:
+                sums.complaints += contacts
+            sums.resolved += resolved
+            sums.resolved_with_target += with_target
+            sums.resolved_within_target += within
+            sums.first_contact_resolved += fcr
+            for day, n in days.items():
+                sums.resolve_days[int(day)] += n
+    rows = [
+        Row(key, label, groups.get(value, Sums()).cells())
+        for value, key, label in _labels(flt, by, groups)
+    ]
+    rows.append(Row("total", str(_("All")), total.cells(), total=True))
+    return rows
+
+
+def _labels(flt: Filter, by: str, groups: dict) -> list[tuple[object, str, str]]:
+    """(group value, machine key, label) in display order; months always all shown."""
+    if by == "month":
+        return [(m, m.strftime("%Y-%m"), formats.date_format(m, "F Y")) for m in flt.months]
+    if by == "channel":
+        return [(c.value, c.value, str(c.label)) for c in Channel if c.value in groups]
+    if by == "council":
+        councils = {c.pk: c for c in Council.objects.filter(pk__in=[k for k in groups if k])}
+        labels = [
+            (pk, c.code, c.name) for pk, c in sorted(councils.items(), key=lambda i: i[1].name)
+        ]
+        if None in groups:
+            labels.append((None, "other", str(_("Passed to another organisation"))))
+        return labels
+    services = Service.objects.filter(pk__in=list(groups)).order_by("name")
+    return [(s.pk, s.slug, s.name) for s in services]
+
+
+def last_updated() -> datetime.datetime | None:
+    run = ReportRun.objects.filter(finished_at__isnull=False).order_by("-finished_at").first()
+    return run.finished_at if run else None

@@ -23,6 +23,8 @@ urlpatterns = [
     path("desk/search/", include("search.urls")),
     path("desk/simulator/", include("channels.simulator.urls")),
     path("desk/dashboards/", include("reports.desk_urls")),
+    path("desk/counter/", include("channels.counter.urls")),
+    path("counter/", include("channels.counter.public_urls")),
     path("desk/", include("services.desk.urls")),
     path("channels/", include("channels.urls")),
     path("documents/", include(wagtaildocs_urls)),

@@ -150,11 +150,12 @@ class ApplyPage(RoutablePageMixin, AbstractForm):
 
         return views.save_for_later(request, self)
 
-    @path("resume/<str:token>/")
-    def resume(self, request, token: str):
+    # The token travels in the query string: Wagtail's page URLs only allow [\w-] segments.
+    @path("resume/")
+    def resume(self, request):
         from portal.apply import views
 
-        return views.resume(request, self, token)
+        return views.resume(request, self, request.GET.get("token", "")[:500])
 
     def serve_preview(self, request, mode_name):
         from portal.apply import views

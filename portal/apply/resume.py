@@ -5,6 +5,8 @@ salt of its own, and is refused after ``PORTAL_RESUME_MAX_AGE`` seconds (7 days 
 The email is sent by a task (``manage.py db_worker``), never inside the resident's request.
 """
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
@@ -35,8 +37,8 @@ def read_token(token: str) -> str | None:
 
 def resume_url(saved) -> str:
     page = saved.page.specific
-    path = page.url + page.reverse_subpage("resume", kwargs={"token": make_token(saved.key)})
-    return f"{settings.PUBLIC_BASE_URL}{path}"
+    path = page.url + page.reverse_subpage("resume")
+    return f"{settings.PUBLIC_BASE_URL}{path}?{urlencode({'token': make_token(saved.key)})}"
 
 
 @task()

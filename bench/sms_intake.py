@@ -120,7 +120,7 @@ def build_work(n: int, retry_share: float, run: str) -> tuple[list[tuple[str, st
     rng = random.Random(42)
     work, sent, senders = [], [], []
     new_senders: set[str] = set()
-    prefix = f"+4477{rng.randint(10, 99)}"
+    base = int(run, 16) * 1_000_000 % 90_000_000 + rng.randint(0, 9_000_000)
     for index in range(n):
         roll = rng.random()
         if sent and roll < retry_share:
@@ -129,7 +129,7 @@ def build_work(n: int, retry_share: float, run: str) -> tuple[list[tuple[str, st
         if senders and roll < retry_share + 0.25:
             sender = rng.choice(senders)  # someone texting again about their case
         else:
-            sender = f"{prefix}{run}{index:05d}"[:13]
+            sender = f"+4474{(base + index) % 100_000_000:08d}"  # a valid UK mobile range
             senders.append(sender)
             new_senders.add(sender)
         sid = "SM" + secrets.token_hex(16)
@@ -191,11 +191,11 @@ def fire(port: int, work: list, clients: int) -> tuple[list[float], dict[int, in
     return latencies, statuses, time.perf_counter() - started
 
 
-def wait_ready(port: int, timeout: float = 30) -> None:
+def wait_ready(port: int, timeout: float = 90) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
             conn.request("GET", "/healthz", headers={"Host": "127.0.0.1"})
             conn.getresponse().read()
             return
@@ -245,15 +245,19 @@ def main() -> int:
     try:
         wait_ready(args.port)
         run = secrets.token_hex(2)
-        warm, _ = build_work(args.warmup, 0, "w" + run[:1])
+        warm, _ = build_work(args.warmup, 0, "f" + run[:1])
         fire(args.port, warm, args.clients)
         before = counts(env)
-        work, new_senders = build_work(args.requests, args.retry_share, run[:2])
+        work, new_senders = build_work(args.requests, args.retry_share, run[:3])
         retries = len(work) - len(set(work))
         latencies, statuses, elapsed = fire(args.port, work, args.clients)
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
     after = counts(env)
     latencies.sort()
 

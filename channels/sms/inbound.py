@@ -121,9 +121,8 @@ class Outcome:
 def receive(text: InboundText, *, raw: str = "", now: datetime.datetime | None = None) -> Outcome:
     """Handle one inbound text and return the reply to give (idempotent on MessageSid)."""
     now = now or timezone.now()
-    existing = _existing(text.message_sid)
-    if existing is not None:
-        return _repeat(existing)
+    # No look-up first: the unique index decides, so a new text costs no extra query and a
+    # retry (rare) costs one failed insert.
     try:
         with transaction.atomic():
             outcome = _receive(text, raw, now)

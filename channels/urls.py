@@ -5,4 +5,5 @@ from django.urls import include, path
 urlpatterns: list = [
     path("email/", include("channels.email.urls")),
     path("sms/", include("channels.sms.urls")),
+    path("voice/", include("channels.voice.urls")),
 ]

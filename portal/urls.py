@@ -21,10 +21,11 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("portal.resident.urls")),  # /track/ and /my/
     path("desk/search/", include("search.urls")),
-    path("desk/simulator/", include("channels.simulator.urls")),
-    path("desk/dashboards/", include("reports.desk_urls")),
+    path("desk/calls/", include("channels.voice.desk_urls")),
     path("desk/counter/", include("channels.counter.urls")),
     path("counter/", include("channels.counter.public_urls")),
+    path("desk/dashboards/", include("reports.desk_urls")),
+    path("desk/simulator/", include("channels.simulator.urls")),
     path("desk/", include("services.desk.urls")),
     path("channels/", include("channels.urls")),
     path("documents/", include(wagtaildocs_urls)),

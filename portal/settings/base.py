@@ -35,8 +35,9 @@ INSTALLED_APPS = [
     "channels",
     "channels.email",
     "channels.sms",
-    "channels.counter",
     "channels.simulator",
+    "channels.counter",
+    "channels.voice",
     "search",
     "reports",
     # Wagtail

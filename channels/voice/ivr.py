@@ -1,0 +1,403 @@
+"""What the caller hears: the IVR as TwiML, one function per step.
+
+Every prompt is gettext text spoken in the caller's chosen language. Twilio's ``<Say>`` speaks
+English (en-GB), Polish (pl-PL) and Portuguese (pt-PT) with its standard voices and Romanian
+(ro-RO) with a Google voice; it has no Urdu voice, so for Urdu callers the prompts are spoken
+in English and they are told an adviser can arrange an interpreter (see docs/voice.md).
+Speech recognition in ``<Gather>`` follows the same table; Urdu callers use the keypad.
+
+These functions build responses only; state changes are in ``channels.voice.flow``.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+from twilio.twiml.voice_response import Gather, VoiceResponse
+
+from services.models import Case, ContactPoint, Council, Office, ServiceGroup, Status
+from services.models.cases import ACTIVE_STATUSES
+
+
+@dataclass(frozen=True)
+class Spoken:
+    """How Twilio speaks and hears one of the portal's languages."""
+
+    code: str  # the portal's language code (settings.LANGUAGES)
+    digit: str  # the key pressed to choose it
+    say_language: str  # <Say language="…">
+    voice: str | None  # <Say voice="…">, when the default voice cannot speak it
+    speech_language: str | None  # <Gather language="…"> for speech; None: keypad only
+    fallback: bool = False  # prompts are spoken in English
+
+
+SPOKEN = (
+    Spoken("en", "1", "en-GB", None, "en-GB"),
+    Spoken("pl", "2", "pl-PL", None, "pl-PL"),
+    Spoken("ro", "3", "ro-RO", "Google.ro-RO-Standard-A", "ro-RO"),
+    Spoken("pt", "4", "pt-PT", None, "pt-PT"),
+    Spoken("ur", "5", "en-GB", None, None, fallback=True),
+)
+BY_CODE = {s.code: s for s in SPOKEN}
+BY_DIGIT = {s.digit: s for s in SPOKEN}
+MAX_TRIES = 3
+MAX_GROUPS = 9
+
+
+def spoken(language: str) -> Spoken:
+    return BY_CODE.get(language, SPOKEN[0])
+
+
+def prompt_language(language: str) -> str:
+    """The language the prompt text is translated into (English where Twilio has no voice)."""
+    entry = spoken(language)
+    return "en" if entry.fallback else entry.code
+
+
+def url(name: str, **query: object) -> str:
+    """Absolute webhook URL: Twilio signs the URL it calls, so it must be the public one."""
+    path = reverse(f"voice:{name}")
+    if query:
+        path += "?" + "&".join(f"{key}={value}" for key, value in query.items())
+    return settings.PUBLIC_BASE_URL + path
+
+
+def say(node: VoiceResponse | Gather, text: str, language: str) -> None:
+    entry = spoken(language)
+    attrs = {"language": entry.say_language}
+    if entry.voice:
+        attrs["voice"] = entry.voice
+    node.say(text, **attrs)
+
+
+def _gather(response: VoiceResponse, action: str, *, digits: int, language: str, speech: bool):
+    entry = spoken(language)
+    attrs = {
+        "action": action,
+        "method": "POST",
+        "num_digits": digits,
+        "timeout": 8,
+        "action_on_empty_result": True,
+    }
+    if speech and entry.speech_language:
+        attrs.update(input="dtmf speech", language=entry.speech_language, speech_timeout="auto")
+    else:
+        attrs["input"] = "dtmf"
+    if digits > 1:
+        attrs["finish_on_key"] = "#"
+    return response.gather(**attrs)
+
+
+def read_out(reference: str) -> str:
+    """Digits one by one, in groups of three: "1 0 0, 0 0 0, 0 1 3"."""
+    return ", ".join(" ".join(reference[i : i + 3]) for i in range(0, len(reference), 3))
+
+
+def greeting(council: Council | None) -> str:
+    if council is None:
+        return _("Thank you for calling the council contact centre.")
+    return _("Thank you for calling %(council)s.") % {"council": council.name}
+
+
+def language_menu(council: Council | None, *, again: bool = False) -> VoiceResponse:
+    """Greeting in English, then each language offered in that language."""
+    response = VoiceResponse()
+    gather = _gather(response, url("language"), digits=1, language="en", speech=False)
+    if not again:
+        with translation.override("en"):
+            say(gather, greeting(council), "en")
+    for entry in SPOKEN:
+        with translation.override(prompt_language(entry.code)):
+            text = _("For %(language)s, press %(digit)s.") % {
+                "language": _language_name(entry.code),
+                "digit": entry.digit,
+            }
+        say(gather, text, entry.code)
+    return response
+
+
+def _language_name(code: str) -> str:
+    names = dict(settings.LANGUAGES)
+    return str(names.get(code, code))
+
+
+def main_menu(language: str, *, notice: str = "") -> VoiceResponse:
+    response = VoiceResponse()
+    with translation.override(prompt_language(language)):
+        gather = _gather(response, url("menu"), digits=1, language=language, speech=False)
+        if notice:
+            say(gather, notice, language)
+        if spoken(language).fallback:
+            say(gather, _("An adviser can arrange an interpreter for you."), language)
+        say(
+            gather,
+            _(
+                "To hear how your request is going, press 1. "
+                "To report something or ask a question, press 2."
+            ),
+            language,
+        )
+    return response
+
+
+def reference_prompt(language: str, tries: int, *, notice: str = "") -> VoiceResponse:
+    response = VoiceResponse()
+    with translation.override(prompt_language(language)):
+        gather = _gather(
+            response, url("reference", attempt=tries + 1), digits=9, language=language, speech=True
+        )
+        if notice:
+            say(gather, notice, language)
+        say(
+            gather,
+            _("Please key in or say your 9-digit reference number, then press the hash key."),
+            language,
+        )
+    return response
+
+
+def bad_reference(language: str, tries: int, *, empty: bool) -> VoiceResponse:
+    with translation.override(prompt_language(language)):
+        if tries >= MAX_TRIES:
+            response = VoiceResponse()
+            say(
+                response,
+                _(
+                    "Sorry, we could not recognise that reference. You can check your request "
+                    "online, or call again and choose option 2 to speak to an adviser. Goodbye."
+                ),
+                language,
+            )
+            response.hangup()
+            return response
+        notice = (
+            _("We did not hear a reference.")
+            if empty
+            else _("That reference is not right: one of the digits may be mistyped.")
+        )
+    return reference_prompt(language, tries, notice=notice)
+
+
+def not_disclosed(language: str, reference: str) -> VoiceResponse:
+    """The same words whether the case does not exist or belongs to someone else."""
+    response = VoiceResponse()
+    with translation.override(prompt_language(language)):
+        say(
+            response,
+            _(
+                "We cannot give details of request %(reference)s on this call. We only give "
+                "them to the telephone number on the request. You can check it on our website "
+                "with the email address or phone number you gave us. Goodbye."
+            )
+            % {"reference": read_out(reference)},
+            language,
+        )
+    response.hangup()
+    return response
+
+
+def next_step(case: Case) -> str:
+    """What happens next, in words a resident understands (caller's language active)."""
+    due = (
+        formats.date_format(timezone.localtime(case.due_at), "l j F")
+        if case.due_at and case.status in ACTIVE_STATUSES
+        else ""
+    )
+    if case.status == Status.WAITING:
+        return _("We are waiting for information from you. Please answer our last message.")
+    if case.status in (Status.RECEIVED, Status.OPEN):
+        return (
+            _("We will look at it and aim to finish by %(due)s.") % {"due": due}
+            if due
+            else _("We will look at it soon.")
+        )
+    if case.status == Status.IN_PROGRESS:
+        return (
+            _("We are working on it and aim to finish by %(due)s.") % {"due": due}
+            if due
+            else _("We are working on it.")
+        )
+    if case.status == Status.REFERRED:
+        return _("Another organisation deals with this; please contact %(body)s.") % {
+            "body": case.referral_body or _("them")
+        }
+    if case.status == Status.RESOLVED:
+        return _("If it is not sorted out, call us and choose option 2.")
+    return _("There is nothing more for you to do.")
+
+
+def case_status(language: str, case: Case) -> VoiceResponse:
+    response = VoiceResponse()
+    with translation.override(prompt_language(language)):
+        say(
+            response,
+            _("Your request %(reference)s, %(service)s, is: %(status)s.")
+            % {
+                "reference": read_out(case.reference),
+                "service": case.service.name,
+                "status": case.get_status_display(),
+            },
+            language,
+        )
+        say(response, next_step(case), language)
+        say(response, _("Thank you for calling. Goodbye."), language)
+    response.hangup()
+    return response
+
+
+def group_menu(language: str, groups: list[ServiceGroup], *, notice: str = "") -> VoiceResponse:
+    response = VoiceResponse()
+    with translation.override(prompt_language(language)):
+        gather = _gather(response, url("group"), digits=1, language=language, speech=True)
+        if notice:
+            say(gather, notice, language)
+        say(gather, _("What is your call about?"), language)
+        for index, group in enumerate(groups[:MAX_GROUPS], start=1):
+            say(
+                gather,
+                _("For %(topic)s, press %(digit)s.") % {"topic": group.name, "digit": index},
+                language,
+            )
+    return response
+
+
+def connect_choice(language: str) -> VoiceResponse:
+    response = VoiceResponse()
+    with translation.override(prompt_language(language)):
+        gather = _gather(response, url("connect"), digits=1, language=language, speech=False)
+        say(
+            gather,
+            _("To wait for an adviser, press 1. To leave a message and be called back, press 2."),
+            language,
+        )
+    return response
+
+
+def enqueue(language: str, queue_name: str) -> VoiceResponse:
+    response = VoiceResponse()
+    with translation.override(prompt_language(language)):
+        say(response, _("Please hold. We are putting you through to an adviser."), language)
+    response.enqueue(
+        queue_name,
+        wait_url=url("wait", lang=language),
+        wait_url_method="POST",
+        action=url("queue_end"),
+        method="POST",
+    )
+    return response
+
+
+def wait_message(language: str, position: int | None, average_seconds: int | None):
+    response = VoiceResponse()
+    with translation.override(prompt_language(language)):
+        if position:
+            say(
+                response,
+                _("You are number %(position)s in the queue.") % {"position": position},
+                language,
+            )
+        if average_seconds and average_seconds >= 60:
+            say(
+                response,
+                _("The average wait is about %(minutes)s minutes.")
+                % {"minutes": round(average_seconds / 60)},
+                language,
+            )
+        say(response, _("Thank you for waiting. An adviser will be with you soon."), language)
+    response.pause(length=20)
+    return response
+
+
+def closed_alternatives(council: Council | None, office: Office | None) -> list[str]:
+    """Where else to go: the website, the text number and the nearest one-stop shop."""
+    lines = []
+    website = (council.website if council and council.website else "") or settings.PUBLIC_BASE_URL
+    lines.append(_("You can report most things online at %(website)s.") % {"website": website})
+    numbers = ContactPoint.objects.filter(channel="sms").order_by("pk")
+    number = (numbers.filter(council=council).first() if council else None) or numbers.first()
+    if number is not None:
+        lines.append(
+            _("You can text us on %(number)s.") % {"number": _spoken_number(number.address)}
+        )
+    if office is not None:
+        first_line = (office.address or "").strip().splitlines()[:1]
+        lines.append(
+            _("Or visit %(office)s, %(address)s.")
+            % {"office": office.name, "address": first_line[0]}
+            if first_line
+            else _("Or visit %(office)s.") % {"office": office.name}
+        )
+    return lines
+
+
+def _spoken_number(number: str) -> str:
+    if number.startswith("+44"):
+        number = "0" + number[3:]
+    return " ".join(number)
+
+
+def record_message(
+    language: str, *, closed: bool, busy: bool, council: Council | None, office: Office | None
+) -> VoiceResponse:
+    response = VoiceResponse()
+    with translation.override(prompt_language(language)):
+        if closed:
+            say(response, _("The contact centre is closed now."), language)
+            for line in closed_alternatives(council, office):
+                say(response, line, language)
+        elif busy:
+            say(response, _("All our advisers are busy."), language)
+        say(
+            response,
+            _(
+                "Please leave your name, your address and what your call is about after the "
+                "tone, then press the hash key. We will call you back on the next working day."
+            ),
+            language,
+        )
+    response.record(
+        action=url("recording"),
+        method="POST",
+        max_length=180,
+        timeout=10,
+        finish_on_key="#",
+        play_beep=True,
+        transcribe=True,
+        transcribe_callback=url("transcription"),
+    )
+    with translation.override(prompt_language(language)):
+        say(response, _("We did not get a message. Goodbye."), language)
+    response.hangup()
+    return response
+
+
+def message_taken(language: str, case: Case | None) -> VoiceResponse:
+    response = VoiceResponse()
+    with translation.override(prompt_language(language)):
+        if case is not None:
+            say(
+                response,
+                _("Thank you. Your reference is %(reference)s. We will call you back.")
+                % {"reference": read_out(case.reference)},
+                language,
+            )
+        else:
+            say(response, _("Thank you. We did not get a message. Goodbye."), language)
+    response.hangup()
+    return response
+
+
+def goodbye(language: str, text: str | None = None) -> VoiceResponse:
+    response = VoiceResponse()
+    with translation.override(prompt_language(language)):
+        say(response, text or _("Thank you for calling. Goodbye."), language)
+    response.hangup()
+    return response
+
+
+def hang_up() -> VoiceResponse:
+    response = VoiceResponse()
+    response.hangup()
+    return response

@@ -1,0 +1,231 @@
+"""Telephone calls as the contact centre sees them, and the call-back list.
+
+A ``Call`` is keyed by Twilio's CallSid (calls logged by hand from a desk phone have none).
+Each IVR webhook answers once per (call, step): the TwiML we gave is stored as a ``CallStep``
+in the same transaction as whatever the step changed, so Twilio's retry of a step — or a
+replay by anyone holding a signed request — gets exactly the same TwiML and changes nothing.
+
+The call's contact with the resident is a ``services.Message`` (channel "voice", provider id
+the CallSid) once it concerns a case: a voicemail goes through intake, an answered call is
+logged by the agent at wrap-up (``channels.voice.actions``).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from services.models import Case, Council, Message, Resident, ServiceGroup
+
+
+class CallStatus(models.TextChoices):
+    """Twilio's call statuses (as in status callbacks), plus nothing of our own."""
+
+    QUEUED = "queued", _("Queued")
+    RINGING = "ringing", _("Ringing")
+    IN_PROGRESS = "in-progress", _("In progress")
+    COMPLETED = "completed", _("Completed")
+    BUSY = "busy", _("Busy")
+    FAILED = "failed", _("Failed")
+    NO_ANSWER = "no-answer", _("No answer")
+    CANCELED = "canceled", _("Cancelled")
+
+
+FINAL_STATUSES = (
+    CallStatus.COMPLETED,
+    CallStatus.BUSY,
+    CallStatus.FAILED,
+    CallStatus.NO_ANSWER,
+    CallStatus.CANCELED,
+)
+LIVE_STATUSES = (CallStatus.QUEUED, CallStatus.RINGING, CallStatus.IN_PROGRESS)
+
+
+class Stage(models.TextChoices):
+    """Where the caller is in our flow (what the calls panel shows)."""
+
+    IVR = "ivr", _("In the menu")
+    WAITING = "waiting", _("Waiting for an adviser")
+    WITH_AGENT = "with_agent", _("With an adviser")
+    RECORDING = "recording", _("Leaving a message")
+    ENDED = "ended", _("Ended")
+
+
+class Outcome(models.TextChoices):
+    """How a call ended: set by the IVR, then by the agent at wrap-up."""
+
+    NONE = "", _("Not yet known")
+    STATUS_GIVEN = "status_given", _("Case status given")
+    STATUS_REFUSED = "status_refused", _("Status not given (not the caller's case)")
+    BAD_REFERENCE = "bad_reference", _("Reference not recognised")
+    VOICEMAIL = "voicemail", _("Message left for a call back")
+    CLOSED = "closed", _("Closed message given")
+    ABANDONED = "abandoned", _("Caller hung up")
+    ANSWERED = "answered", _("Answered by an adviser")
+    # Wrap-up codes chosen by the agent.
+    RESOLVED = "resolved", _("Resolved on the call")
+    INFORMATION = "information", _("Information given")
+    CASE_OPENED = "case_opened", _("New case opened")
+    CASE_UPDATED = "case_updated", _("Case updated")
+    CALLBACK = "callback", _("Call back promised")
+    REFERRED = "referred", _("Referred to another organisation")
+    WRONG_NUMBER = "wrong_number", _("Wrong number or nuisance call")
+
+
+# The codes an agent may pick at wrap-up, in the order offered.
+WRAP_UP_OUTCOMES = (
+    Outcome.CASE_UPDATED,
+    Outcome.CASE_OPENED,
+    Outcome.RESOLVED,
+    Outcome.INFORMATION,
+    Outcome.CALLBACK,
+    Outcome.REFERRED,
+    Outcome.WRONG_NUMBER,
+)
+
+
+class Call(models.Model):
+    class Source(models.TextChoices):
+        TWILIO = "twilio", _("Contact-centre line")
+        DESK = "desk", _("Desk phone (logged by hand)")
+
+    call_sid = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    account_sid = models.CharField(max_length=64, blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.TWILIO)
+    direction = models.CharField(
+        max_length=3,
+        choices=[("in", _("Incoming")), ("out", _("Outgoing"))],
+        default="in",
+    )
+    from_number = models.CharField(max_length=32, blank=True)
+    to_number = models.CharField(max_length=32, blank=True)
+    council = models.ForeignKey(
+        Council, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    language = models.CharField(max_length=8, default="en")
+    status = models.CharField(max_length=20, choices=CallStatus.choices, default=CallStatus.RINGING)
+    stage = models.CharField(max_length=12, choices=Stage.choices, default=Stage.IVR)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    service_group = models.ForeignKey(
+        ServiceGroup, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reference_tries = models.PositiveSmallIntegerField(default=0)
+    queue_position = models.PositiveSmallIntegerField(null=True, blank=True)
+    resident = models.ForeignKey(
+        Resident, on_delete=models.SET_NULL, null=True, blank=True, related_name="calls"
+    )
+    case = models.ForeignKey(
+        Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    message = models.OneToOneField(
+        Message, on_delete=models.SET_NULL, null=True, blank=True, related_name="call"
+    )
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recording_url = models.URLField(max_length=500, blank=True)
+    recording_sid = models.CharField(max_length=64, blank=True)
+    recording_duration = models.PositiveIntegerField(null=True, blank=True)
+    transcript = models.TextField(blank=True)
+    duration = models.PositiveIntegerField(null=True, blank=True, help_text=_("Seconds."))
+    note = models.TextField(blank=True)
+    started_at = models.DateTimeField(db_index=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    logged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["status", "started_at"], name="voice_call_live")]
+
+    def __str__(self):
+        return f"Call {self.call_sid or self.pk} from {self.from_number or '?'}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in LIVE_STATUSES and self.stage != Stage.ENDED
+
+
+class CallStep(models.Model):
+    """The TwiML given for one step of one call — what a replay of that step gets again."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="steps")
+    key = models.CharField(max_length=120)
+    params = models.JSONField(default=dict, blank=True)
+    twiml = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["call", "key"], name="voice_unique_call_step")
+        ]
+
+    def __str__(self):
+        return f"{self.call_id} {self.key}"
+
+
+class Callback(models.Model):
+    """Someone to ring back: a voicemail, or a call back an adviser promised."""
+
+    class Reason(models.TextChoices):
+        VOICEMAIL = "voicemail", _("Voicemail")
+        REQUESTED = "requested", _("Call back requested")
+        MISSED = "missed", _("Missed call")
+
+    class State(models.TextChoices):
+        OPEN = "open", _("To call")
+        DONE = "done", _("Done")
+        GAVE_UP = "gave_up", _("Could not reach")
+
+    call = models.ForeignKey(
+        Call, on_delete=models.SET_NULL, null=True, blank=True, related_name="callbacks"
+    )
+    resident = models.ForeignKey(
+        Resident, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    case = models.ForeignKey(
+        Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    phone = models.CharField(max_length=32)
+    reason = models.CharField(max_length=12, choices=Reason.choices)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            # One voicemail callback per call, whatever Twilio retries.
+            models.UniqueConstraint(
+                fields=["call", "reason"],
+                condition=models.Q(call__isnull=False),
+                name="voice_unique_callback_per_call",
+            )
+        ]
+
+    def __str__(self):
+        return f"Call back {self.phone} ({self.get_reason_display()})"
+
+
+class CallbackAttempt(models.Model):
+    class Result(models.TextChoices):
+        REACHED = "reached", _("Spoke to the resident")
+        NO_ANSWER = "no_answer", _("No answer")
+        VOICEMAIL_LEFT = "voicemail_left", _("Left a voicemail")
+        WRONG_NUMBER = "wrong_number", _("Wrong number")
+
+    callback = models.ForeignKey(Callback, on_delete=models.CASCADE, related_name="attempts")
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    result = models.CharField(max_length=20, choices=Result.choices)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.get_result_display()} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -2,6 +2,7 @@
 tampered POST cannot pick another office's desk, reason or resident."""
 
 import re
+import unicodedata
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -31,7 +32,12 @@ def find_residents(user, query: str) -> list[Resident]:
     A reference finds its resident only through a case the user may see
     (``visible_cases``), so the lookup cannot reveal a restricted case's resident.
     """
-    query = (query or "").strip()[:100]
+    # Control and format characters (NUL, bidi overrides) mean nothing in a name, and
+    # PostgreSQL refuses NUL outright.
+    query = "".join(
+        ch for ch in (query or "")[:200] if unicodedata.category(ch) not in ("Cc", "Cf")
+    )
+    query = query.strip()[:100]
     if len(query) < 2:
         return []
     live = Resident.objects.filter(merged_into__isnull=True)

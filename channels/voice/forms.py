@@ -22,7 +22,7 @@ def _clean_phone(value: str) -> str:
     try:
         return normalise_phone(value)
     except InvalidPhoneNumber as error:
-        raise forms.ValidationError(_("Enter a telephone number, like 07700 900123.")) from error
+        raise forms.ValidationError(_("Enter a telephone number, like 07400 123456.")) from error
 
 
 class WrapUpForm(forms.Form):

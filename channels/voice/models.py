@@ -145,6 +145,10 @@ class Call(models.Model):
         return f"Call {self.call_sid or self.pk} from {self.from_number or '?'}"
 
     @property
+    def language_name(self) -> str:
+        return str(dict(settings.LANGUAGES).get(self.language, self.language))
+
+    @property
     def is_live(self) -> bool:
         return self.status in LIVE_STATUSES and self.stage != Stage.ENDED
 

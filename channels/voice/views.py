@@ -24,7 +24,7 @@ from channels.voice import actions, hours, ivr
 from channels.voice.models import Call, CallStatus, CallStep, Outcome, Stage
 from services import reference as references
 from services import routing
-from services.actions.residents import InvalidPhoneNumber, normalise_phone
+from services.actions.residents import InvalidPhoneNumber, identify_resident, normalise_phone
 from services.models import Case, Channel, ServiceGroup
 
 logger = logging.getLogger(__name__)
@@ -64,6 +64,7 @@ def _call_for(data) -> Call:
         return call
     to_number = _phone(data.get("To", ""))
     point = routing.council_for_contact_point(Channel.VOICE, to_number)
+    from_number = _phone(data.get("From", ""))
     direction = "out" if (data.get("Direction") or "").startswith("outbound") else "in"
     try:
         with transaction.atomic():
@@ -71,7 +72,8 @@ def _call_for(data) -> Call:
                 call_sid=sid,
                 account_sid=(data.get("AccountSid") or "").strip()[:64],
                 direction=direction,
-                from_number=_phone(data.get("From", "")),
+                from_number=from_number,
+                resident=identify_resident(Channel.VOICE, from_number),
                 to_number=to_number,
                 council=point.council if point else None,
                 status=data.get("CallStatus")

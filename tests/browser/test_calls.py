@@ -19,7 +19,7 @@ from tests.factories import ResidentFactory, make_case
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "portal-demo-2026"
-CALLER = "+447700900456"
+CALLER = "+447400123456"
 
 
 def _sign_in(page, email: str):
@@ -64,7 +64,7 @@ def test_agent_takes_a_call_and_logs_it_on_a_case(page, catalogue):
     # A call arrives (the simulator signs each step as Twilio would).
     page.get_by_role("link", name=re.compile("Place a fake call")).click()
     axe(page)
-    page.get_by_label("Caller's number").fill("07700 900456")
+    page.get_by_label("Caller's number").fill("07400 123456")
     page.get_by_label("Number dialled").select_option("+441632960001")
     page.get_by_label(re.compile("Ask for an adviser")).check()
     page.get_by_role("button", name="Place the call").click()

@@ -24,7 +24,7 @@ ENTRY = "/channels/voice/twilio/"
 MKC_LINE = "+441632960001"
 NCC_LINE = "+441632960002"
 UNKNOWN_LINE = "+441632960999"
-CALLER = "+447700900456"
+CALLER = "+447400123456"
 
 # verb → attributes Twilio accepts (TwiML Voice reference); children allowed inside it.
 ALLOWED: dict[str, set[str]] = {

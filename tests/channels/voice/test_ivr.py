@@ -1,5 +1,7 @@
 """The IVR driven as Twilio drives it, through every branch, with bad and hostile input."""
 
+import re
+
 import pytest
 from django.conf import settings
 from django.test import override_settings
@@ -238,16 +240,15 @@ def test_someone_elses_case_reveals_nothing(caller):
     # The answer for a valid reference that does not exist is word for word the same.
     from services.reference import make_reference
 
-    missing = make_reference(99_999_998)
     other = caller()
     other.to_menu()
     other.next(Digits="1")
-    root2 = other.next(Digits=missing)
-    assert spoken(root2).replace(" ".join(missing[:3]), "X").replace(
-        " ".join(missing[3:6]), "Y"
-    ).replace(" ".join(missing[6:]), "Z") == text.replace(
-        " ".join(case.reference[:3]), "X"
-    ).replace(" ".join(case.reference[3:6]), "Y").replace(" ".join(case.reference[6:]), "Z")
+    root2 = other.next(Digits=make_reference(99_999_998))
+
+    def without_digits(words: str) -> str:
+        return re.sub(r"\d(?:[ ,]+\d)*", "N", words)
+
+    assert without_digits(spoken(root2)) == without_digits(text)
 
 
 def test_withheld_number_never_hears_a_status(caller):

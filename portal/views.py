@@ -78,8 +78,9 @@ def switch_language(request, code):
 @require_GET
 def search(request):
     """Site search and the home page's service finder: live pages, editors' promotions first."""
-    query = (request.GET.get("q") or "").strip()[:MAX_QUERY_LENGTH]
-    postcode = (request.GET.get("postcode") or "").strip()[:12]
+    # Without control characters: PostgreSQL refuses NUL, and promotions store the query.
+    query = site_search.clean(request.GET.get("q") or "")[:MAX_QUERY_LENGTH]
+    postcode = site_search.clean(request.GET.get("postcode") or "")[:12]
     results = Page.objects.none()
     promotions = []
     area = None

@@ -23,8 +23,11 @@ from wagtail.models import Page
 from wagtail.search.query import Or, Phrase, PlainText
 
 from search.models import SynonymGroup
+from search.query import clean
 from services import postcodes
 from services.routing import PostcodeArea, area_for_postcode
+
+__all__ = ["clean", "search_pages", "synonyms_for"]
 
 MAX_RESULTS = 100
 MAX_EXTRA_TERMS = 12

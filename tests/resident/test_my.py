@@ -81,4 +81,6 @@ def test_download_your_data_has_records_cases_and_visible_events_only(client):
     assert [c["reference"] for c in data["cases"]] == [case.reference]
     assert data["resident_records"][0]["email"] == "data@example.com"
     assert "internal only" not in response.content.decode()
-    assert Resident.objects.get(pk=resident.pk).user is not None
+    # Visiting "your cases" links the record to the account by the verified address.
+    client.get("/my/cases/")
+    assert Resident.objects.get(pk=resident.pk).user.email == "data@example.com"

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "channels",
     "channels.email",
     "channels.sms",
+    "channels.counter",
     "channels.simulator",
     "channels.counter",
     "channels.voice",

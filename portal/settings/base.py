@@ -35,7 +35,6 @@ INSTALLED_APPS = [
     "channels",
     "channels.email",
     "channels.sms",
-    "channels.counter",
     "channels.simulator",
     "channels.counter",
     "channels.voice",

@@ -12,6 +12,7 @@ Staff figures are not suppressed: supervisors may see the cases behind them anyw
 import csv
 import datetime
 import io
+from collections import Counter
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Min, Q, Sum
@@ -23,8 +24,8 @@ from django.views.decorators.http import require_GET
 
 from reports import charts
 from reports.figures import add_months, month_of
-from reports.models import MonthlyFigure
-from reports.published import Cell, Row, median_cell
+from reports.models import MonthlyFigure, MonthlyResolution
+from reports.published import Cell, Row, median_of
 from services import permissions
 from services.desk.queue import sla_condition
 from services.desk.views import staff_required
@@ -73,9 +74,9 @@ def health(user, group: str, now: datetime.datetime | None = None) -> list[dict]
     ]
 
 
-def visible_figures(user):
+def visible_figures(user, model=MonthlyFigure):
     """Summary rows this supervisor may see (see the module docstring)."""
-    rows = MonthlyFigure.objects.all()
+    rows = model.objects.all()
     if permissions.sees_everything(user):
         return rows
     profile = permissions.staff_profile(user)
@@ -113,16 +114,15 @@ def trends(user, now: datetime.datetime | None = None) -> dict:
             fcr=Sum("first_contact_resolved"),
         )
     }
-    histograms: dict[datetime.date, dict] = {}
-    for month, days in rows.exclude(resolve_days={}).values_list("month", "resolve_days"):
-        target = histograms.setdefault(month, {})
-        for day, n in days.items():
-            target[int(day)] = target.get(int(day), 0) + n
+    histograms: dict[datetime.date, Counter] = {}
+    resolutions = visible_figures(user, MonthlyResolution).filter(month__in=months)
+    for month, days, n in (
+        resolutions.values_list("month", "days").annotate(n=Sum("cases")).order_by()
+    ):
+        histograms.setdefault(month, Counter())[days] += n
     table = []
     for month in months:
         t = totals.get(month) or {}
-        from collections import Counter
-
         table.append(
             {
                 "month": month,
@@ -132,7 +132,7 @@ def trends(user, now: datetime.datetime | None = None) -> dict:
                 "resolved": t.get("resolved") or 0,
                 "within_target": _pct(t.get("within"), t.get("with_target")),
                 "first_contact": _pct(t.get("fcr"), t.get("resolved")),
-                "median_days": median_cell(Counter(histograms.get(month, {}))).value
+                "median_days": median_of(histograms.get(month, Counter()))
                 if t.get("resolved")
                 else None,
             }

@@ -30,7 +30,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from reports.models import MonthlyFigure, ReportRun
+from reports.models import MonthlyFigure, MonthlyResolution, ReportRun
 from services.models import Case, Status
 
 CASE_COLUMNS = (
@@ -146,29 +146,38 @@ def _merge(into: dict[Key, Tally], more: dict[Key, Tally]) -> None:
 
 
 def _write(tallies: dict[Key, Tally], months: set[datetime.date] | None) -> int:
-    objects = [
-        MonthlyFigure(
-            month=month,
-            council_id=council_id,
-            responsible_council_id=responsible_id,
-            service_id=service_id,
-            channel=channel,
-            contacts=t.contacts,
-            resolved=t.resolved,
-            resolved_with_target=t.resolved_with_target,
-            resolved_within_target=t.resolved_within_target,
-            first_contact_resolved=t.first_contact_resolved,
-            resolve_days={str(days): n for days, n in sorted(t.resolve_days.items())},
+    figures, resolutions = [], []
+    for (month, council_id, responsible_id, service_id, channel), t in tallies.items():
+        dimensions = {
+            "month": month,
+            "council_id": council_id,
+            "responsible_council_id": responsible_id,
+            "service_id": service_id,
+            "channel": channel,
+        }
+        figures.append(
+            MonthlyFigure(
+                **dimensions,
+                contacts=t.contacts,
+                resolved=t.resolved,
+                resolved_with_target=t.resolved_with_target,
+                resolved_within_target=t.resolved_within_target,
+                first_contact_resolved=t.first_contact_resolved,
+            )
         )
-        for (month, council_id, responsible_id, service_id, channel), t in tallies.items()
-    ]
+        resolutions += [
+            MonthlyResolution(**dimensions, days=days, cases=n)
+            for days, n in sorted(t.resolve_days.items())
+        ]
     with transaction.atomic():
-        existing = MonthlyFigure.objects.all()
-        if months is not None:
-            existing = existing.filter(month__in=months)
-        existing.delete()
-        MonthlyFigure.objects.bulk_create(objects, batch_size=2000)
-    return len(objects)
+        for model in (MonthlyFigure, MonthlyResolution):
+            existing = model.objects.all()
+            if months is not None:
+                existing = existing.filter(month__in=months)
+            existing.delete()
+        MonthlyFigure.objects.bulk_create(figures, batch_size=2000)
+        MonthlyResolution.objects.bulk_create(resolutions, batch_size=2000)
+    return len(figures)
 
 
 def compute(

@@ -17,7 +17,7 @@ class MonthlyFigure(models.Model):
 
     ``contacts``, ``complaints`` and ``online`` count cases received in ``month`` (merged
     duplicates excluded); the ``resolved*`` columns count cases resolved in ``month``, whenever
-    they were received. ``resolve_days`` is a histogram ``{"whole days": cases}`` so medians
+    they were received. The days each resolution took are in ``MonthlyResolution``, so medians
     can be computed exactly for any combination of rows without going back to the cases.
     """
 
@@ -40,13 +40,40 @@ class MonthlyFigure(models.Model):
     resolved_with_target = models.PositiveIntegerField(default=0)
     resolved_within_target = models.PositiveIntegerField(default=0)
     first_contact_resolved = models.PositiveIntegerField(default=0)
-    resolve_days = models.JSONField(default=dict, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["month", "council"], name="reports_month_council")]
 
     def __str__(self):
         return f"{self.month:%Y-%m} {self.council_id} {self.service_id} {self.channel}"
+
+
+class MonthlyResolution(models.Model):
+    """How many cases resolved in a month took ``days`` whole days: a histogram, one row per bar.
+
+    Kept as rows rather than a JSON column so that the database can add histograms up for any
+    filter (``GROUP BY days``) and the page computes an exact median from a few hundred rows.
+    """
+
+    month = models.DateField()
+    council = models.ForeignKey(
+        Council, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    responsible_council = models.ForeignKey(
+        Council, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    days = models.PositiveIntegerField()
+    cases = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["month", "council"], name="reports_resolution_month")]
+
+    def __str__(self):
+        return (
+            f"{self.month:%Y-%m} {self.service_id} {self.channel}: {self.cases} in {self.days} days"
+        )
 
 
 class ReportRun(models.Model):

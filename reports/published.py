@@ -14,11 +14,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Q, Sum
 from django.utils import formats, timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from reports.figures import add_months, month_of
-from reports.models import MonthlyFigure, ReportRun
+from reports.models import MonthlyFigure, MonthlyResolution, ReportRun
 from services.models import Channel, Council, Service
 
 WINDOW_MONTHS = 12
@@ -161,67 +164,115 @@ class Row:
 BREAKDOWNS = ("month", "council", "service", "channel")
 
 
-def _summary_rows(flt: Filter):
-    rows = MonthlyFigure.objects.filter(month__in=flt.months)
+GROUP_FIELDS = {
+    "month": "month",
+    "council": "council_id",
+    "service": "service_id",
+    "channel": "channel",
+}
+
+
+def _filtered(model, flt: Filter):
+    rows = model.objects.filter(month__in=flt.months)
     if flt.council is not None:
         rows = rows.filter(council=flt.council)
     if flt.service is not None:
         rows = rows.filter(service=flt.service)
     if flt.channel:
         rows = rows.filter(channel=flt.channel)
-    return rows.values_list(
-        "month",
-        "council_id",
-        "service_id",
-        "service__slug",
-        "channel",
-        "contacts",
-        "resolved",
-        "resolved_with_target",
-        "resolved_within_target",
-        "first_contact_resolved",
-        "resolve_days",
-    )
+    return rows
+
+
+CACHE_SECONDS = 24 * 3600
 
 
 def figures_table(flt: Filter, by: str = "month") -> list[Row]:
-    """Rows of published figures for ``flt``, one per ``by`` value, then a total row."""
+    """Rows of published figures for ``flt``, one per ``by`` value, then a total row.
+
+    Published figures change only when a rebuild or refresh finishes, so a table is cached
+    under a key naming that run: the next run's tables have new keys, old ones simply expire.
+    """
     if by not in BREAKDOWNS:
         raise ValueError(f"Unknown breakdown {by!r}")
-    complaints = set(complaint_services())
+    run = (
+        ReportRun.objects.filter(finished_at__isnull=False)
+        .order_by("-finished_at")
+        .values_list("id", "finished_at")
+        .first()
+    )
+    key = ":".join(
+        str(part)
+        for part in (
+            "reports-table",
+            run[0] if run else 0,
+            run[1].timestamp() if run else 0,
+            flt.council.pk if flt.council else "",
+            flt.service.pk if flt.service else "",
+            flt.channel or "",
+            flt.months[-1].isoformat(),
+            by,
+            threshold(),
+            get_language(),
+        )
+    )
+    rows = cache.get(key)
+    if rows is None:
+        rows = compute_table(flt, by)
+        cache.set(key, rows, CACHE_SECONDS)
+    return rows
+
+
+def compute_table(flt: Filter, by: str = "month") -> list[Row]:
+    """``figures_table`` without the cache.
+
+    The database adds the summary rows up (two ``GROUP BY`` queries over a few thousand rows
+    whatever the number of cases); Python only suppresses and labels the result.
+    """
+    if by not in BREAKDOWNS:
+        raise ValueError(f"Unknown breakdown {by!r}")
+    group = GROUP_FIELDS[by]
+    sums_query = (
+        _filtered(MonthlyFigure, flt)
+        .values(group)
+        .annotate(
+            s_contacts=Sum("contacts"),
+            s_online=Sum("contacts", filter=Q(channel__in=ONLINE_CHANNELS)),
+            s_complaints=Sum("contacts", filter=Q(service__slug__in=complaint_services())),
+            s_resolved=Sum("resolved"),
+            s_with_target=Sum("resolved_with_target"),
+            s_within=Sum("resolved_within_target"),
+            s_fcr=Sum("first_contact_resolved"),
+        )
+        .order_by()
+    )
     groups: dict[object, Sums] = {}
     total = Sums()
-    for (
-        month,
-        council_id,
-        service_id,
-        service_slug,
-        channel,
-        contacts,
-        resolved,
-        with_target,
-        within,
-        fcr,
-        days,
-    ) in _summary_rows(flt):
-        group_key = {
-            "month": month,
-            "council": council_id,
-            "service": service_id,
-            "channel": channel,
-        }[by]
-        for sums in (groups.setdefault(group_key, Sums()), total):
-            sums.contacts += contacts
-            if channel in ONLINE_CHANNELS:
-                sums.online += contacts
-            if service_slug in complaints:
-                sums.complaints += contacts
-            sums.resolved += resolved
-            sums.resolved_with_target += with_target
-            sums.resolved_within_target += within
-            sums.first_contact_resolved += fcr
-            for day, n in days.items():
-                sums.resolve_days[int(day)] += n
+    for row in sums_query:
+        sums = groups[row[group]] = Sums(
+            contacts=row["s_contacts"] or 0,
+            online=row["s_online"] or 0,
+            complaints=row["s_complaints"] or 0,
+            resolved=row["s_resolved"] or 0,
+            resolved_with_target=row["s_with_target"] or 0,
+            resolved_within_target=row["s_within"] or 0,
+            first_contact_resolved=row["s_fcr"] or 0,
+        )
+        total.contacts += sums.contacts
+        total.online += sums.online
+        total.complaints += sums.complaints
+        total.resolved += sums.resolved
+        total.resolved_with_target += sums.resolved_with_target
+        total.resolved_within_target += sums.resolved_within_target
+        total.first_contact_resolved += sums.first_contact_resolved
+    days_query = (
+        _filtered(MonthlyResolution, flt)
+        .values_list(group, "days")
+        .annotate(n=Sum("cases"))
+        .order_by()
+    )
+    for value, days, n in days_query:
+        groups.setdefault(value, Sums()).resolve_days[days] += n
+        total.resolve_days[days] += n
     rows = [
         Row(key, label, groups.get(value, Sums()).cells())
         for value, key, label in _labels(flt, by, groups)

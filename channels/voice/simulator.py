@@ -8,7 +8,7 @@ Needs ``TWILIO_AUTH_TOKEN`` (the dev settings give the demo one).
 
 import secrets
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 from xml.etree import ElementTree
 
 from django.conf import settings
@@ -68,7 +68,12 @@ class SimulatedCall:
             **params,
         }
         signature = RequestValidator(token).compute_signature(settings.PUBLIC_BASE_URL + path, data)
-        request = RequestFactory().post(path, data, HTTP_X_TWILIO_SIGNATURE=signature)
+        request = RequestFactory().post(
+            path,
+            data=urlencode(data),
+            content_type="application/x-www-form-urlencoded",
+            headers={"X-Twilio-Signature": signature},
+        )
         match = resolve(parts.path)
         response = match.func(request, *match.args, **match.kwargs)
         step = Step(path, params, response.status_code, response.content.decode())

@@ -360,7 +360,7 @@ class RecordingView(VoiceStepView):
             recording_sid=(data.get("RecordingSid") or "").strip()[:64],
             recording_duration=duration,
             transcript=(data.get("TranscriptionText") or "").strip(),
-            raw=request.body.decode("utf-8", "replace"),
+            raw=request.POST.urlencode(),
             now=timezone.now(),
         )
         return ivr.message_taken(call.language, case)

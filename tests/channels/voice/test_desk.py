@@ -222,3 +222,26 @@ def test_simulator_places_a_signed_call_through_the_ivr(agent_client, resident_w
     assert ENTRY in body and "Northamptonshire" in body
     assert bins.get_status_display() in body
     assert Message.objects.filter(case=bins, channel=Channel.VOICE).count() == 1
+
+
+def test_the_shared_simulator_page_places_a_call(agent_client, resident_with_cases):
+    page = agent_client.get("/desk/simulator/")
+    assert page.status_code == 200
+    assert "Place a fake call" in page.content.decode()
+    response = agent_client.post(
+        "/desk/simulator/",
+        {
+            "simulator": "voice",
+            "voice-caller": CALLER,
+            "voice-dialled": "+441632960001",
+            "voice-language": "2",
+            "voice-path": "voicemail",
+            "voice-group": "1",
+            "voice-message": "Prosze oddzwonic",
+        },
+    )
+    assert response.status_code == 200
+    call = Call.objects.get(from_number=CALLER)
+    assert call.language == "pl"
+    assert call.case is not None and call.transcript == "Prosze oddzwonic"
+    assert Callback.objects.filter(call=call, reason=Callback.Reason.VOICEMAIL).exists()

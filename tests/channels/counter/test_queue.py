@@ -277,3 +277,18 @@ def test_counter_desks_command_is_idempotent(world):
     assert world.other_office.counter_desks.count() == 3
     with pytest.raises(CommandError):
         call_command("counter_desks", "--count", "0", stdout=StringIO())
+
+
+def test_call_again_moves_the_ticket_to_the_top_of_the_display(world):
+    desk = at_desk(world, world.desks[0])
+    first, second = issue(world), issue(world)
+    queue.call_next(world.counter, desk)
+    at_desk(world, world.desks[1], world.counter2)
+    queue.call_next(world.counter2, world.desks[1])
+    assert [t.code for t in queue.now_calling(world.office)] == [second.code, first.code]
+    first.refresh_from_db()
+    queue.recall(world.counter, first)
+    assert [t.code for t in queue.now_calling(world.office)] == [first.code, second.code]
+    queue.start_serving(world.counter, first)
+    with pytest.raises(queue.CounterError):
+        queue.recall(world.counter, first)

@@ -18,7 +18,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from services import reference as references
@@ -247,7 +247,23 @@ def _triage_service() -> Service:
     return Service.objects.get(slug=TRIAGE_SERVICE_SLUG)
 
 
+def _serialise_sender(inbound: InboundMessage) -> None:
+    """Two first contacts from one new number at the same moment must not make two residents.
+
+    A transaction-scoped PostgreSQL advisory lock on the sender serialises intake per sender
+    (different senders never wait for each other). SQLite allows one writer at a time anyway.
+    """
+    if not inbound.sender or connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+            [f"intake:{inbound.channel}:{inbound.sender.lower()}"],
+        )
+
+
 def _process(inbound: InboundMessage, message: Message, now) -> IntakeResult:
+    _serialise_sender(inbound)
     resident, resident_is_new = _resident_for(inbound)
     message.resident = resident
     case, open_cases = _thread(inbound, resident, resident_is_new)

@@ -115,15 +115,18 @@ def dispatch(message_id: int, now: datetime.datetime | None = None) -> str | Non
         message.next_attempt_at = now + backoff(message.attempts)
         message.save(update_fields=["status", "last_error", "next_attempt_at"])
         return message.status
-    message.status = MessageStatus.DELIVERED if result.delivered else MessageStatus.SENT
-    if result.provider_id and not message.provider_id:
-        message.provider_id = result.provider_id
-    message.sent_at = now
-    message.status_changed_at = now
-    message.last_error = ""
-    message.save(
-        update_fields=["status", "provider_id", "sent_at", "status_changed_at", "last_error"]
+    provider_id = message.provider_id or result.provider_id or None
+    status = MessageStatus.DELIVERED if result.delivered else MessageStatus.SENT
+    # Conditional: a provider's status callback ("delivered") can arrive before this line
+    # runs; it has already moved the message on, and must not be put back to "sent".
+    updated = Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
+        status=status, provider_id=provider_id, sent_at=now, status_changed_at=now, last_error=""
     )
+    if not updated:
+        Message.objects.filter(pk=message.pk, provider_id__isnull=True).update(
+            provider_id=provider_id, sent_at=now
+        )
+    message.refresh_from_db(fields=["status", "provider_id", "sent_at", "status_changed_at"])
     _send_next_for_resident(message, now)
     return message.status
 

@@ -225,3 +225,32 @@ def test_no_consent_means_no_acknowledgement_is_sent(catalogue):
     result = intake(sms(sid="SM1", sender=resident.phone))
     assert result.acknowledgement.status == MessageStatus.SUPPRESSED
     assert "consent" in result.acknowledgement.last_error
+
+
+@pytest.mark.django_db(transaction=True)
+def test_first_texts_from_a_new_number_at_the_same_moment_make_one_resident(postgres_only):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("load_demo", "--skip-pages", stdout=StringIO())
+    barrier = threading.Barrier(5)
+    errors = []
+
+    def deliver(n):
+        try:
+            barrier.wait(timeout=10)
+            intake(sms(sid=f"SMnew{n}", sender="+447400777888", body=f"Message {n}"))
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=deliver, args=(n,)) for n in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    assert Resident.objects.filter(phone="+447400777888").count() == 1
+    assert Case.objects.count() == 1  # the later texts thread onto the first one's case

@@ -102,3 +102,34 @@ def test_rendering_falls_back_to_english_and_says_so(case):
     fallback = queue_message(case, "reply", body="x", now=NOON)
     assert fallback.body == "EN x" and fallback.language == "en"
     assert fallback.metadata["template_fell_back"] is True
+
+
+def test_a_delivery_callback_that_beats_the_send_is_not_overwritten(case, outbox):
+    from services.models import Message
+    from services.outbound.backends.base import OutboundBackend, SendResult
+    from services.outbound.dispatch import dispatch
+
+    message = queue_message(case, MessageTemplate.Kind.REPLY, body="Hello", now=NOON)
+
+    class RacingBackend(OutboundBackend):
+        def send(self, msg):
+            # The provider's "delivered" callback lands while the API call is returning.
+            Message.objects.filter(pk=msg.pk).update(status=MessageStatus.DELIVERED)
+            return SendResult(provider_id="SMracing")
+
+    from django.test import override_settings
+
+    from services.outbound.registry import get_backend
+
+    with override_settings(
+        PORTAL_CHANNEL_BACKENDS={
+            "sms": f"{__name__}.RacingBackend",
+            "email": "services.outbound.backends.locmem.LocmemBackend",
+        }
+    ):
+        globals()["RacingBackend"] = RacingBackend
+        get_backend.cache_clear()
+        assert dispatch(message.pk, NOON) == MessageStatus.DELIVERED
+    get_backend.cache_clear()
+    message.refresh_from_db()
+    assert message.status == MessageStatus.DELIVERED and message.provider_id == "SMracing"

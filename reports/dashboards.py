@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET
 
 from reports import charts
 from reports.figures import add_months, month_of
-from reports.models import MonthlyFigure, MonthlyResolution
+from reports.models import CounterTime, MonthlyFigure, MonthlyResolution
 from reports.published import Cell, Row, median_of
 from services import permissions
 from services.desk.queue import sla_condition
@@ -140,6 +140,30 @@ def trends(user, now: datetime.datetime | None = None) -> dict:
     return {"channels": channels, "months": table}
 
 
+def counter_times(user, now: datetime.datetime | None = None) -> list[dict]:
+    """Per office of the supervisor's council (all for those who see everything), over the
+    last twelve months: tickets called, median wait and median time being served, minutes."""
+    last = month_of(now or timezone.now())
+    rows = CounterTime.objects.filter(month__gte=add_months(last, -(MONTHS - 1)))
+    if not permissions.sees_everything(user):
+        profile = permissions.staff_profile(user)
+        rows = rows.filter(council_id=profile.council_id) if profile else rows.none()
+    offices: dict[str, dict[str, Counter]] = {}
+    for office, kind, minutes, n in (
+        rows.values_list("office__name", "kind", "minutes").annotate(n=Sum("tickets")).order_by()
+    ):
+        offices.setdefault(office, {}).setdefault(kind, Counter())[minutes] += n
+    return [
+        {
+            "office": office,
+            "called": sum(kinds.get(CounterTime.Kind.WAIT, Counter()).values()),
+            "wait": median_of(kinds.get(CounterTime.Kind.WAIT, Counter())),
+            "handling": median_of(kinds.get(CounterTime.Kind.HANDLING, Counter())),
+        }
+        for office, kinds in sorted(offices.items())
+    ]
+
+
 def _pct(numerator, denominator) -> float | None:
     if not denominator:
         return None
@@ -186,7 +210,7 @@ def dashboards(request: HttpRequest) -> HttpResponse:
             _trend_chart(trend, "within_target", _("Resolved within target (%)"), True),
             _trend_chart(trend, "first_contact", _("Resolved at first contact (%)"), True),
         ],
-        "counter_available": False,
+        "counter": counter_times(request.user),
     }
     return render(request, "reports/dashboards.html", context)
 
@@ -209,6 +233,18 @@ def dashboard_csv(request: HttpRequest, table: str) -> HttpResponse:
                     row["at_risk"],
                     row["breached"],
                     row["oldest"].isoformat() if row["oldest"] else "",
+                ]
+            )
+    elif table == "counter":
+        writer.writerow(
+            ["office", "tickets_called", "median_wait_minutes", "median_serving_minutes"]
+        )
+        for row in counter_times(request.user):
+            writer.writerow(
+                [
+                    row["office"],
+                    row["called"],
+                    *("" if row[k] is None else row[k] for k in ("wait", "handling")),
                 ]
             )
     elif table == "trends":

@@ -30,7 +30,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from reports.models import MonthlyFigure, MonthlyResolution, ReportRun
+from channels.counter.models import Ticket
+from reports.models import CounterTime, MonthlyFigure, MonthlyResolution, ReportRun
 from services.models import Case, Status
 
 CASE_COLUMNS = (
@@ -180,6 +181,51 @@ def _write(tallies: dict[Key, Tally], months: set[datetime.date] | None) -> int:
     return len(figures)
 
 
+def _counter_times(months: set[datetime.date] | None) -> int:
+    """Recompute the counter waiting and serving histograms for ``months`` (all when None).
+
+    Wait: issued → first called, for tickets that were called. Serving: started → finished.
+    A ticket counts in the month it was issued, for the council of its office.
+    """
+    tickets = Ticket.objects.all()
+    if months is not None:
+        condition = Q()
+        for month in months:
+            start, end = month_bounds(month)
+            condition |= Q(issued_at__gte=start, issued_at__lt=end)
+        tickets = tickets.filter(condition)
+    histogram: Counter = Counter()
+    columns = (
+        "office_id",
+        "office__council_id",
+        "issued_at",
+        "first_called_at",
+        "started_at",
+        "finished_at",
+    )
+    for office_id, council_id, issued, called, started, finished in tickets.values_list(
+        *columns
+    ).iterator(chunk_size=10_000):
+        month = month_of(issued)
+        if called is not None:
+            minutes = max(int((called - issued).total_seconds() // 60), 0)
+            histogram[(month, council_id, office_id, CounterTime.Kind.WAIT, minutes)] += 1
+        if started is not None and finished is not None:
+            minutes = max(int((finished - started).total_seconds() // 60), 0)
+            histogram[(month, council_id, office_id, CounterTime.Kind.HANDLING, minutes)] += 1
+    rows = [
+        CounterTime(month=m, council_id=c, office_id=o, kind=k, minutes=mins, tickets=n)
+        for (m, c, o, k, mins), n in histogram.items()
+    ]
+    with transaction.atomic():
+        existing = CounterTime.objects.all()
+        if months is not None:
+            existing = existing.filter(month__in=months)
+        existing.delete()
+        CounterTime.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
 def compute(
     months: set[datetime.date] | None = None,
     *,
@@ -216,6 +262,7 @@ def compute(
         if progress:
             progress(done, total)
     _write(tallies, months)
+    _counter_times(months)
     run.finished_at = timezone.now()
     run.cases_read = done
     run.months = sorted(m.isoformat() for m in months) if months is not None else []

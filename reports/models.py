@@ -9,7 +9,7 @@ case on purpose: answers cannot be joined back to a person.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from services.models import Channel, Council, Service
+from services.models import Channel, Council, Office, Service
 
 
 class MonthlyFigure(models.Model):
@@ -73,6 +73,31 @@ class MonthlyResolution(models.Model):
     def __str__(self):
         return (
             f"{self.month:%Y-%m} {self.service_id} {self.channel}: {self.cases} in {self.days} days"
+        )
+
+
+class CounterTime(models.Model):
+    """Counter tickets by whole minutes waited (``wait``: issued → first called) or served
+    (``handling``: service started → finished), per month, council and office: histograms
+    for medians, as for ``MonthlyResolution``."""
+
+    class Kind(models.TextChoices):
+        WAIT = "wait", _("Waiting")
+        HANDLING = "handling", _("Being served")
+
+    month = models.DateField()
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="+")
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    minutes = models.PositiveIntegerField()
+    tickets = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["month", "kind"], name="reports_counter_month")]
+
+    def __str__(self):
+        return (
+            f"{self.month:%Y-%m} {self.office_id} {self.kind}: {self.tickets} × {self.minutes} min"
         )
 
 

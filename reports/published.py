@@ -21,7 +21,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from reports.figures import add_months, month_of
-from reports.models import MonthlyFigure, MonthlyResolution, ReportRun
+from reports.models import CounterTime, MonthlyFigure, MonthlyResolution, ReportRun
 from services.models import Channel, Council, Service
 
 WINDOW_MONTHS = 12
@@ -117,6 +117,8 @@ class Sums:
     resolved_within_target: int = 0
     first_contact_resolved: int = 0
     resolve_days: Counter = field(default_factory=Counter)
+    counter_waits: Counter = field(default_factory=Counter)
+    counter_applies: bool = False
 
     def cells(self) -> dict[str, Cell]:
         return {
@@ -133,8 +135,9 @@ class Sums:
             "median_days_to_resolve": median_cell(self.resolve_days),
             "first_contact_resolved": count_cell(self.first_contact_resolved),
             "first_contact_share": share_cell(self.first_contact_resolved, self.resolved),
-            # Hook: counter tickets (channels.counter) are not recorded yet; see the docs.
-            "counter_wait_median_minutes": Cell(None, NOT_APPLICABLE),
+            "counter_wait_median_minutes": median_cell(self.counter_waits)
+            if self.counter_applies
+            else Cell(None, NOT_APPLICABLE),
         }
 
 
@@ -273,12 +276,45 @@ def compute_table(flt: Filter, by: str = "month") -> list[Row]:
     for value, days, n in days_query:
         groups.setdefault(value, Sums()).resolve_days[days] += n
         total.resolve_days[days] += n
+    _add_counter_waits(flt, by, groups, total)
     rows = [
         Row(key, label, groups.get(value, Sums()).cells())
         for value, key, label in _labels(flt, by, groups)
     ]
     rows.append(Row("total", str(_("All")), total.cells(), total=True))
     return rows
+
+
+def _add_counter_waits(flt: Filter, by: str, groups: dict, total: Sums) -> None:
+    """Counter waits belong to a council and month, not to a service: they are published for
+    all services only, and under the counter channel (or all channels)."""
+    if flt.service is not None or flt.channel not in (None, Channel.COUNTER):
+        return
+    waits = CounterTime.objects.filter(month__in=flt.months, kind=CounterTime.Kind.WAIT)
+    if flt.council is not None:
+        waits = waits.filter(council=flt.council)
+    field_name = {"month": "month", "council": "council_id"}.get(by)
+    total.counter_applies = True
+    if by == "service":
+        return
+    for month, council_id, minutes, n in (
+        waits.values_list("month", "council_id", "minutes").annotate(n=Sum("tickets")).order_by()
+    ):
+        total.counter_waits[minutes] += n
+        if field_name == "month":
+            key = month
+        elif field_name == "council_id":
+            key = council_id
+        else:
+            key = Channel.COUNTER.value
+        target = groups.setdefault(key, Sums())
+        target.counter_applies = True
+        target.counter_waits[minutes] += n
+    if by == "month":
+        for month in flt.months:
+            groups.setdefault(month, Sums()).counter_applies = True
+    elif by == "channel" and Channel.COUNTER.value in groups:
+        groups[Channel.COUNTER.value].counter_applies = True
 
 
 def _labels(flt: Filter, by: str, groups: dict) -> list[tuple[object, str, str]]:

@@ -430,3 +430,24 @@ def test_assisted_refuses_a_page_id_that_is_not_an_apply_page(client, apply_worl
             ).status_code
             == 404
         )
+
+
+def test_desks_are_managed_in_the_wagtail_admin(client, world):
+    from tests.factories import UserFactory
+
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    listing = client.get("/admin/counter_desks/")
+    assert listing.status_code == 200 and b"MK shop" in listing.content
+    response = client.post(
+        "/admin/counter_desks/new/",
+        {"office": world.office.pk, "number": 7, "label": "Specialist", "active": "on"},
+    )
+    assert response.status_code == 302
+    assert world.office.counter_desks.filter(number=7, label="Specialist").exists()
+    # The same number twice in one office is refused.
+    again = client.post(
+        "/admin/counter_desks/new/", {"office": world.office.pk, "number": 7, "active": "on"}
+    )
+    assert again.status_code == 200
+    assert world.office.counter_desks.filter(number=7).count() == 1

@@ -357,16 +357,18 @@ def record_message(
             ),
             language,
         )
-    response.record(
-        action=url("recording"),
-        method="POST",
-        max_length=180,
-        timeout=10,
-        finish_on_key="#",
-        play_beep=True,
-        transcribe=True,
-        transcribe_callback=url("transcription"),
-    )
+    record = {
+        "action": url("recording"),
+        "method": "POST",
+        "max_length": 180,
+        "timeout": 10,
+        "finish_on_key": "#",
+        "play_beep": True,
+    }
+    if language == "en":
+        # Twilio transcribes English recordings only; others are listened to by an adviser.
+        record.update(transcribe=True, transcribe_callback=url("transcription"))
+    response.record(**record)
     with translation.override(prompt_language(language)):
         say(response, _("We did not get a message. Goodbye."), language)
     response.hangup()

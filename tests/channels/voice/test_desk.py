@@ -93,6 +93,9 @@ def test_wrap_up_onto_an_existing_case(agent_client, client, agent, resident_wit
     assert event.data["outcome"] == Outcome.CASE_UPDATED
     message = event.message
     assert message.channel == Channel.VOICE and message.provider_id == call.call_sid
+    page = agent_client.get(response["Location"]).content.decode()
+    assert "Outcome: Case updated" in page
+    assert f"/desk/calls/{call.pk}/" in page
     # A second submit (double click, back button) logs nothing more.
     again = agent_client.post(
         f"/desk/calls/{call.pk}/wrap-up/",

@@ -532,3 +532,14 @@ def test_every_step_is_stored_once(caller):
     call.to_menu()
     call.post("/channels/voice/twilio/", CallStatus="ringing")
     assert CallStep.objects.filter(call__call_sid=call.sid, key="entry?").count() == 1
+
+
+def test_messages_in_other_languages_are_recorded_without_transcription(caller, closed_now):
+    call = caller()
+    call.to_menu("2")
+    call.next(Digits="2")
+    root = call.next(Digits="1")
+    record = root.find("Record")
+    assert record is not None
+    assert record.get("transcribe") is None
+    assert all(say.get("language") == "pl-PL" for say in root.iter("Say"))

@@ -57,3 +57,22 @@ def test_performance_page_works_without_javascript(no_js_page, figures_data):
     no_js_page.get_by_role("button", name="Show figures").click()
     assert "council=NCC" in no_js_page.url
     assert no_js_page.locator("svg[role=img]").count() == 3
+
+
+def test_supervisor_dashboards(page, figures_data):
+    from django.contrib.auth import get_user_model
+
+    password = "dashboards-test-password"  # noqa: S105
+    user = get_user_model().objects.get(email="supervisor@mk.example.org")
+    user.set_password(password)
+    user.save()
+    page.goto("/accounts/login/?next=/desk/dashboards/")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name=re.compile("Sign in", re.I)).click()
+    page.wait_for_url(re.compile(r"/desk/dashboards/$"))
+    assert page.locator("h1").inner_text() == "Dashboards"
+    assert page.get_by_role("table", name="Queue health by service").is_visible()
+    assert page.locator("svg[role=img]").count() == 3
+    axe(page)
+    assert not page.console_errors, page.console_errors

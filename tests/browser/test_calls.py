@@ -98,3 +98,5 @@ def test_agent_takes_a_call_and_logs_it_on_a_case(page, catalogue):
     assert "Telephone call" in timeline
     assert "Bin still not emptied; chased the crew." in timeline
     axe(page)
+    # The strict CSP held: no inline script or style was refused on any page.
+    assert not [e for e in page.console_errors if "Content Security Policy" in e]

@@ -203,17 +203,47 @@ CHANNELS = [
     (Channel.POST, 3),
     (Channel.FAX, 1),
 ]
-# Most cases in a year-old system are finished; a fifth are still being worked.
-STATUSES = [
-    (Status.CLOSED, 55),
-    (Status.RESOLVED, 10),
-    (Status.WITHDRAWN, 4),
-    (Status.MERGED, 2),
-    (Status.RECEIVED, 6),
-    (Status.OPEN, 6),
-    (Status.IN_PROGRESS, 9),
-    (Status.WAITING, 4),
-    (Status.REFERRED, 4),
+# Status by the case's age: new cases are mostly untouched, a fortnight's are being worked,
+# older ones are finished bar a small backlog. Over a year about 7% are open: a realistic
+# queue for SLAs of a few working days.
+STATUSES_BY_AGE = [
+    (
+        2,
+        [
+            (Status.RECEIVED, 40),
+            (Status.OPEN, 35),
+            (Status.IN_PROGRESS, 15),
+            (Status.WAITING, 5),
+            (Status.RESOLVED, 5),
+        ],
+    ),
+    (
+        20,
+        [
+            (Status.RECEIVED, 5),
+            (Status.OPEN, 10),
+            (Status.IN_PROGRESS, 25),
+            (Status.WAITING, 10),
+            (Status.RESOLVED, 25),
+            (Status.CLOSED, 15),
+            (Status.WITHDRAWN, 3),
+            (Status.MERGED, 2),
+            (Status.REFERRED, 5),
+        ],
+    ),
+    (
+        10_000,
+        [
+            (Status.CLOSED, 80),
+            (Status.RESOLVED, 5),
+            (Status.WITHDRAWN, 5),
+            (Status.MERGED, 2),
+            (Status.REFERRED, 4),
+            (Status.IN_PROGRESS, 2),
+            (Status.OPEN, 1),
+            (Status.WAITING, 1),
+        ],
+    ),
 ]
 PRIORITIES = [(Priority.LOW, 10), (Priority.NORMAL, 75), (Priority.HIGH, 12), (Priority.URGENT, 3)]
 OPEN = {Status.RECEIVED, Status.OPEN, Status.IN_PROGRESS, Status.WAITING}
@@ -381,7 +411,7 @@ class Command(BaseCommand):
         self.rng = random.Random(seed)
         self.now = timezone.now().replace(microsecond=0)
         self.channels = Weighted(CHANNELS)
-        self.statuses = Weighted(STATUSES)
+        self.statuses = [(days, Weighted(pairs)) for days, pairs in STATUSES_BY_AGE]
         self.priorities = Weighted(PRIORITIES)
         self.languages = Weighted(LANGUAGES)
         self.districts = _districts()
@@ -431,7 +461,11 @@ class Command(BaseCommand):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 for model in self.writers:
-                    cursor.execute(f"ANALYZE {model._meta.db_table}")
+                    # VACUUM too: index-only scans (the queue counts) need the visibility map.
+                    if connection.in_atomic_block:
+                        cursor.execute(f"ANALYZE {model._meta.db_table}")
+                    else:
+                        cursor.execute(f"VACUUM (ANALYZE) {model._meta.db_table}")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Added {count:,} cases, {totals['residents']:,} residents, "
@@ -535,13 +569,12 @@ class Command(BaseCommand):
         for case_id, ref in zip(case_ids, references, strict=True):
             resident = rng.choice(residents)
             route = rng.choice(self.routes_for_code.get(resident["_council"]) or self.routes)
-            status = self.statuses.pick(rng)
+            age_days = rng.uniform(0, 365)
+            status = next(w for days, w in self.statuses if age_days < days).pick(rng)
             if route.delivering_id is None:
                 status = rng.choice((Status.REFERRED, Status.REFERRED, Status.CLOSED))
             elif status == Status.REFERRED and route.referral_body_id is None:
                 status = Status.CLOSED
-            # Open cases are recent; finished ones spread over the past year.
-            age_days = rng.uniform(0, 30) if status in OPEN else rng.uniform(2, 365)
             created = self.now - datetime.timedelta(days=age_days, seconds=rng.randint(0, 3600))
             channel = self.channels.pick(rng)
             due = (
@@ -550,7 +583,7 @@ class Command(BaseCommand):
             assignee = None
             if route.staff and (status in WORKED or (status == Status.OPEN and rng.random() < 0.5)):
                 assignee = rng.choice(route.staff)
-            finished = created + datetime.timedelta(days=rng.uniform(0.1, min(age_days, 20)))
+            finished = created + datetime.timedelta(days=rng.uniform(0, min(age_days, 20)))
             paused = (
                 created + datetime.timedelta(days=rng.uniform(0, min(age_days, 5)))
                 if status == Status.WAITING

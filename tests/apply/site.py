@@ -8,6 +8,7 @@ from io import StringIO
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.utils.text import slugify
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
@@ -36,8 +37,10 @@ def build_site() -> dict:
                 title="Root", slug="root", content_type=ContentType.objects.get_for_model(Page)
             )
         )
-    home = HomePage(title=content.HOME["title"], slug="portal-home", intro="")
-    root.add_child(instance=home)
+    home = HomePage.objects.first()
+    if home is None:
+        home = HomePage(title=content.HOME["title"], slug="portal-home", intro="")
+        root.add_child(instance=home)
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
         Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True)
@@ -52,14 +55,15 @@ def build_site() -> dict:
         service = loader.services[slug]
         group = service.group
         if group.slug not in topics:
+            topics[group.slug] = TopicPage.objects.child_of(home).filter(slug=group.slug).first()
+        if topics[group.slug] is None:
             topics[group.slug] = TopicPage(title=group.name, slug=group.slug, group=group)
             home.add_child(instance=topics[group.slug])
-        from django.utils.text import slugify
-
-        topics[group.slug].add_child(
-            instance=ServicePage(
-                title=service.name, slug=slugify(service.name), service=service, summary="x"
+        if not ServicePage.objects.filter(service=service).exists():
+            topics[group.slug].add_child(
+                instance=ServicePage(
+                    title=service.name, slug=slugify(service.name), service=service, summary="x"
+                )
             )
-        )
     ensure_apply_pages()
     return {c.code: c for c in Council.objects.all()}

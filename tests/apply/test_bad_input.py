@@ -117,6 +117,16 @@ def test_script_in_every_text_field_is_escaped_everywhere(client, bin_page):
     assert track.status_code == 200
     assert SCRIPT not in track.text
     assert "&lt;script&gt;" in track.text
+    # The staff desk case page shows the answers, the resident's name and address too.
+    from services.models import Role
+    from tests.factories import make_staff
+
+    staff = make_staff(case.responsible_council, role=Role.SUPERVISOR, is_superuser=True)
+    client.force_login(staff)
+    desk = client.get(f"/desk/cases/{case.reference}/")
+    assert desk.status_code == 200
+    assert SCRIPT not in desk.text
+    assert "&lt;script&gt;" in desk.text
 
 
 def test_honeypot_filled_makes_no_case(client, bin_page):

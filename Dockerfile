@@ -24,6 +24,7 @@ COPY portal portal
 COPY services services
 COPY channels channels
 COPY search search
+COPY reports reports
 COPY locale locale
 COPY manage.py ./
 RUN pip install --no-cache-dir .

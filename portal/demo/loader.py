@@ -1,17 +1,20 @@
 """Write the demo data. Each ``ensure_*`` creates what is missing and leaves the rest alone."""
 
 import secrets
+from io import StringIO
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
 from django.db import transaction
 from django.utils.text import slugify
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
+from channels.counter.models import Desk
 from portal.apply.demo import ensure_apply_pages
 from portal.demo import catalogue as data
 from portal.demo import content
@@ -24,7 +27,6 @@ from portal.pages.models import (
     StandardPage,
     TopicPage,
 )
-from search.demo import ensure_search_demo
 from search.demo import ensure_search_demo
 from services.models import (
     ContactPoint,
@@ -62,7 +64,8 @@ class DemoLoader:
             if self.pages:
                 self.ensure_pages()
         ensure_search_demo(self.say)  # site search synonyms and promotions
-        ensure_search_demo(self.say)  # site search synonyms and promotions
+        if not Desk.objects.exists():  # three numbered desks per one-stop shop
+            call_command("counter_desks", "--count", "3", stdout=StringIO())
         credentials = self.ensure_staff()
         return credentials
 

@@ -58,3 +58,13 @@ MAILERS = {
         ),
     }
 }
+
+# Rate limits (track a case, submissions) count in the cache, so it must be shared by every
+# web process: the database cache needs nothing else running (`manage.py createcachetable`,
+# run by the compose "migrate" service). Councils with Redis can point CACHES at it instead.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "portal_cache",
+    }
+}

@@ -35,7 +35,9 @@ def test_the_stack_has_web_worker_scheduler_postgresql_and_elasticsearch(compose
 
 def test_secrets_come_from_the_environment_not_the_file(compose):
     compose_text = COMPOSE.read_text()
-    text = "\n".join(line for line in compose_text.splitlines() if not line.lstrip().startswith("#"))
+    text = "\n".join(
+        line for line in compose_text.splitlines() if not line.lstrip().startswith("#")
+    )
     assert "SECRET_KEY" not in text  # only via env_file, never written in the file
     assert "${POSTGRES_PASSWORD:?" in text
 
@@ -45,7 +47,9 @@ def test_gunicorn_serves_the_contracted_wsgi_application():
     assert '"portal.wsgi:application"' in dockerfile
 
 
-@pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose is not installed")
+@pytest.mark.skipif(
+    shutil.which("docker-compose") is None, reason="docker-compose is not installed"
+)
 def test_docker_compose_accepts_the_file(tmp_path):
     (tmp_path / "docker-compose.yml").write_text(COMPOSE.read_text())
     (tmp_path / ".env").write_text((ROOT / ".env.example").read_text())

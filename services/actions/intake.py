@@ -123,7 +123,47 @@ def provider_id_for_raw(raw: bytes | str) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
+def _without_nul(value):
+    """PostgreSQL text and jsonb cannot hold NUL characters; a hostile or broken payload may."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd") if "\x00" in value else value
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_without_nul(v) for v in value)
+    return value
+
+
+def _clean(inbound: InboundMessage) -> None:
+    for name in (
+        "sender",
+        "body",
+        "provider_id",
+        "recipient",
+        "subject",
+        "html_body",
+        "raw",
+        "summary",
+        "location",
+        "postcode",
+        "language",
+        "actor_label",
+    ):
+        setattr(inbound, name, _without_nul(getattr(inbound, name)))
+    inbound.headers = _without_nul(inbound.headers)
+    inbound.metadata = _without_nul(inbound.metadata)
+    inbound.answers = _without_nul(inbound.answers)
+    if inbound.resident_details is not None:
+        for name in ("name", "email", "phone", "address", "postcode", "accessibility_needs"):
+            setattr(
+                inbound.resident_details,
+                name,
+                _without_nul(getattr(inbound.resident_details, name)),
+            )
+
+
 def intake(inbound: InboundMessage) -> IntakeResult:
+    _clean(inbound)
     now = inbound.received_at or timezone.now()
     try:
         with transaction.atomic():

@@ -254,3 +254,20 @@ def test_first_texts_from_a_new_number_at_the_same_moment_make_one_resident(post
     assert not errors, errors
     assert Resident.objects.filter(phone="+447400777888").count() == 1
     assert Case.objects.count() == 1  # the later texts thread onto the first one's case
+
+
+def test_nul_characters_never_reach_the_database(catalogue):
+    result = intake(
+        InboundMessage(
+            channel=Channel.EMAIL,
+            sender="a\x00b@example.com",
+            recipient="contact@mk.example.org",
+            subject="Hi\x00",
+            body="text\x00more",
+            provider_id="<nul\x00@example.com>",
+            headers={"X-Odd\x00": "v\x00"},
+        )
+    )
+    message = Message.objects.get(pk=result.message.pk)
+    assert "\x00" not in message.sender + message.subject + message.body + message.provider_id
+    assert message.body == "text\ufffdmore"

@@ -28,6 +28,9 @@ EX_TEMPFAIL = 75
 
 def run(raw: bytes, *, sender: str | None, recipient: str, stderr) -> int:
     """File ``raw`` and return the exit status. Never raises (bar KeyboardInterrupt)."""
+    # The envelope comes from the MTA's command line; PostgreSQL cannot store NUL characters.
+    sender = sender.replace("\x00", "") if sender else sender
+    recipient = (recipient or "").replace("\x00", "")
     try:
         outcome = receive(raw, envelope_sender=sender, envelope_recipient=recipient)
     except Rejected as error:

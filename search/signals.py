@@ -31,10 +31,14 @@ def _flush() -> None:
     cases, residents = sorted(pending["case"]), sorted(pending["resident"])
     pending["case"].clear()
     pending["resident"].clear()
-    if residents:
-        tasks.index_residents.enqueue(residents)
-    if cases:
-        tasks.index_cases.enqueue(cases)
+    if not (cases or residents):
+        return  # an earlier callback of the same commit already enqueued them
+    # One transaction for both rows: one commit (and one WAL flush) instead of two.
+    with transaction.atomic():
+        if residents:
+            tasks.index_residents.enqueue(residents)
+        if cases:
+            tasks.index_cases.enqueue(cases)
 
 
 def schedule(kind: str, pk: int | None) -> None:

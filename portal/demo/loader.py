@@ -31,7 +31,6 @@ from search.demo import ensure_search_demo
 from services.models import (
     ContactPoint,
     Council,
-    MessageTemplate,
     Office,
     OpeningHours,
     ReferralBody,
@@ -40,7 +39,6 @@ from services.models import (
     StaffProfile,
     Team,
 )
-from services.outbound.render import DEFAULTS
 
 
 class DemoLoader:
@@ -186,13 +184,10 @@ class DemoLoader:
             )
 
     def ensure_templates(self):
-        for kind, (subject, body) in DEFAULTS.items():
-            for channel in ("sms", "email"):
-                self._get_or_create(
-                    MessageTemplate,
-                    {"kind": kind, "channel": channel, "language": "en"},
-                    {"subject": subject if channel == "email" else "", "body": body},
-                )
+        """Every shipped language's message templates; editors' changes are kept."""
+        out = StringIO()
+        call_command("load_message_templates", stdout=out)
+        self.say(out.getvalue().strip().splitlines()[-1])
 
     # --- pages -----------------------------------------------------------------------------
     def _child(self, parent, model, slug, **fields):

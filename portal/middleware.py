@@ -1,9 +1,13 @@
-"""Request-wide policies: the Content Security Policy and staff two-factor enrolment."""
+"""Request-wide policies: the Content Security Policy, staff two-factor enrolment, and the
+resident's language (cookie, then their account)."""
 
 from django.conf import settings
 from django.middleware.csp import ContentSecurityPolicyMiddleware as BaseCSPMiddleware
+from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 ADMIN_PREFIX = "/admin/"
 
@@ -48,3 +52,49 @@ class StaffMfaMiddleware:
         from allauth.mfa.models import Authenticator
 
         return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+class LocaleMiddleware(DjangoLocaleMiddleware):
+    """Django's, and responses say they vary by ``Cookie``.
+
+    URLs carry no language: the same address is served in the language of the
+    ``portal_language`` cookie (or ``Accept-Language``). Django adds ``Vary: Accept-Language``;
+    without ``Cookie`` too a shared cache could hand one resident's language to another.
+    """
+
+    def process_response(self, request, response):
+        response = super().process_response(request, response)
+        patch_vary_headers(response, ("Cookie",))
+        return response
+
+
+class AccountLanguageMiddleware:
+    """A signed-in resident without a language cookie gets the language saved on their account.
+
+    After ``AuthenticationMiddleware``. The cookie is set on the response, so this costs one
+    look-up per browser, not per request; a cookie the resident set wins.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = None
+        if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+            user = getattr(request, "user", None)
+            resident = getattr(user, "resident", None) if user and user.is_authenticated else None
+            if resident is not None and resident.language in dict(settings.LANGUAGES):
+                language = resident.language
+                translation.activate(language)
+                request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        if language is not None:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=False,
+            )
+        return response

@@ -7,9 +7,9 @@ restricted). Searching reads one table, so the permission filter sits inside the
 the match, with no join. Documents are derived data: ``manage.py reindex`` rebuilds them from
 ``services`` at any time, and background tasks keep them current after each commit.
 
-The PostgreSQL-only parts (the ``pg_trgm`` extension, GIN indexes on the vectors and trigram
-indexes on names and addresses) are created by this app's migrations on PostgreSQL only, so
-the embedded SQLite demo migrates too (and searches with a simple fallback).
+The PostgreSQL-only parts (the ``pg_trgm`` extension, used to rank, and the GIN indexes on the
+vectors) are created by this app's migrations on PostgreSQL only, so the embedded SQLite demo
+migrates too (and searches with a simple fallback).
 """
 
 from django.contrib.postgres.search import SearchVectorField
@@ -23,10 +23,10 @@ class Document(models.Model):
     """Fields shared by case and resident documents."""
 
     name = models.CharField(max_length=200, blank=True)
-    # Space-separated misspelling keys of the name (``search.phonetics``), and the same as a
-    # tsvector so that a GIN index finds any of them.
+    # Space-separated misspelling keys of the name (``search.phonetics``). They are also
+    # tokens of ``search_vector`` (weight A), so one GIN index finds a word by its spelling
+    # or by its keys.
     name_keys = models.TextField(blank=True)
-    keys_vector = SearchVectorField(null=True)
     email = models.CharField(max_length=254, blank=True, db_index=True)
     phone = models.CharField(max_length=20, blank=True, db_index=True)
     postcode = models.CharField(max_length=10, blank=True, db_index=True)

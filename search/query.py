@@ -5,8 +5,9 @@ in any UK format, an email address, a postcode with any spacing, a misspelt name
 address, or words from the case. Identifiers are recognised here and normalised with the same
 functions the rest of the system stores them with (``services.reference``,
 ``services.actions.normalise_phone``, ``services.postcodes``), so a backend only ever compares
-normalised values. Every identifier found must match; the remaining words must match somehow
-(name, address or case text), and rank the results.
+normalised values. Every identifier found must match, and so must every remaining word — each
+somewhere (the name, a misspelling key of the name, the address or the case text) — and the
+words rank the results. A title before a name ("Mrs Khan") is dropped.
 
 Nothing a user types can make parsing fail: the text is cut to ``MAX_QUERY_LENGTH``, control
 characters (PostgreSQL refuses NUL) are dropped, and operators such as ``&|!():*`` are just
@@ -17,7 +18,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from search.phonetics import fold, name_keys
+from search.phonetics import fold, name_keys, name_words, word_keys
 from services import postcodes, reference
 from services.actions import normalise_phone
 from services.actions.residents import InvalidPhoneNumber
@@ -51,6 +52,8 @@ LABELS = frozenset(
         "pc",
     ]
 )
+# A title before a name ("Mrs Khan") is not a word the name must contain.
+TITLES = frozenset(["mr", "mrs", "ms", "miss", "mx", "dr"])
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,8 @@ class ParsedQuery:
     district: str = ""
     words: tuple[str, ...] = ()
     keys: tuple[str, ...] = field(default=())
+    # The misspelling keys of each word, in the order of ``words`` (empty for "12" or "of").
+    keys_by_word: tuple[tuple[str, ...], ...] = field(default=())
 
     @property
     def is_empty(self) -> bool:
@@ -139,6 +144,8 @@ def parse(text: str) -> ParsedQuery:
     words = [w[:MAX_WORD_LENGTH] for w in _WORD.findall(rest) if w.strip("_")]
     if found:
         words = [w for w in words if w.lower() not in LABELS]
+    if len(words) > 1 and words[0].lower() in TITLES:
+        words = words[1:]
     words = tuple(words[:MAX_WORDS])
     return ParsedQuery(
         text=text,
@@ -147,7 +154,16 @@ def parse(text: str) -> ParsedQuery:
         postcode=found.get("postcode", ""),
         words=words,
         keys=tuple(name_keys(" ".join(words))),
+        keys_by_word=tuple(keys_of_word(w) for w in words),
     )
+
+
+def keys_of_word(word: str) -> tuple[str, ...]:
+    """The misspelling keys one typed word can match (a word like "abc123def" has two parts)."""
+    keys: set[str] = set()
+    for part in name_words(word):
+        keys |= word_keys(part)
+    return tuple(sorted(keys))
 
 
 def _spaced_match(text: str, digits: str) -> str:

@@ -1,36 +1,39 @@
 """The default backend: search documents in the project's own database.
 
-On PostgreSQL, one query per kind (cases, residents), on one table each:
+On PostgreSQL, one statement per kind (cases, residents), on one table each:
 
 * identifiers (reference, phone, email, postcode, district) are equality tests on normalised
   columns with B-tree indexes;
-* words must match at least one of: the weighted ``tsvector`` (name A, service and summary B,
-  address C, case text D; ``simple`` and ``english`` configurations, so names are not stemmed
-  and case text is), the misspelling keys (``keys_vector``, see ``search.phonetics``), or
-  ``pg_trgm`` similarity of the name or the address (GIN trigram indexes);
+* every word must match — AND across the words — and a word matches by its spelling (the
+  ``simple`` and ``english`` forms) *or* by one of its misspelling keys (``search.phonetics``),
+  OR within the word. Keys are tokens of the same weighted ``tsvector`` as the text (name and
+  keys A, service and summary B, address C, case text D), so the whole match is one
+  ``@@`` on one GIN index. A word PostgreSQL's English configuration ignores ("the", "of")
+  is not required;
 * the permission rule is in the same ``WHERE`` (``search.permissions.document_q``);
-* at most ``CANDIDATE_LIMIT`` matches are ranked (``ts_rank`` + trigram similarity + keys), so
-  a common word cannot make a search slow.
+* at most ``CANDIDATE_LIMIT`` + 1 matches are taken, ranked (``ts_rank`` plus ``pg_trgm``
+  similarity of the name and address, computed for those rows only: no trigram index), counted
+  and cut to the page in the same statement, so a common word cannot make a search slow and
+  a count above the limit is shown as "more than".
 
-On any other database (the embedded SQLite demo) the same structure runs with ``icontains``
-in place of full text and trigrams: slower, simpler, and good enough for a demo.
+Documents are written set-based: ``search.documents.case_rows_sql`` builds thousands of rows
+per ``INSERT … SELECT``, for the few ids of an indexing task and for every batch of
+``manage.py reindex`` alike.
+
+On any other database (the embedded SQLite demo) the same rules run with ``icontains`` in
+place of full text: slower, simpler, and good enough for a demo.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import reduce
+from functools import lru_cache, reduce
 from operator import or_
 
-from django.contrib.postgres.search import (
-    SearchQuery,
-    SearchRank,
-    SearchVector,
-    TrigramSimilarity,
-)
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
 from django.db import connection, transaction
-from django.db.models import F, Q, QuerySet, Value
+from django.db.models import F, FloatField, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
 from search import documents
@@ -50,66 +53,103 @@ from services.models import Case, Resident
 _KEY = re.compile(r"^z[a-z0-9]+$")
 CASE_FIELDS = [f.attname for f in CaseDocument._meta.concrete_fields]
 RESIDENT_FIELDS = [f.attname for f in ResidentDocument._meta.concrete_fields]
-_VECTOR_FIELDS = ("search_vector", "keys_vector", "indexed_at")
+_NOT_SHOWN = ("search_vector", "indexed_at")
+# ts_rank weights for D, C, B, A (case text, address, service and summary, name and keys).
+RANK_WEIGHTS = [0.1, 0.3, 0.6, 1.0]
 
 
 def _is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def case_vector() -> SearchVector:
-    return (
-        SearchVector("name", config="simple", weight="A")
-        + SearchVector("reference", config="simple", weight="A")
-        + SearchVector("service_name", "summary", config="english", weight="B")
-        + SearchVector("address", config="simple", weight="C")
-        + SearchVector("body", config="english", weight="D")
-    )
+@lru_cache(maxsize=4096)
+def _forms(word: str) -> tuple[str, str]:
+    """The word as PostgreSQL's ``simple`` and ``english`` configurations see it, as tsquery
+    text ("'missing'", "'miss'"; "" for a stop word). A pure function of the word and the
+    dictionaries, so cached per process."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT plainto_tsquery('simple', %s)::text, plainto_tsquery('english', %s)::text",
+            [word, word],
+        )
+        simple, english = cursor.fetchone()
+    return simple, english
 
 
-def resident_vector() -> SearchVector:
-    return SearchVector("name", config="simple", weight="A") + SearchVector(
-        "address", config="simple", weight="C"
-    )
-
-
-def keys_vector() -> SearchVector:
-    return SearchVector("name_keys", config="simple")
+def word_tsquery(query: ParsedQuery) -> tuple[str, str]:
+    """The match (every word, each by spelling or keys) and the rank query (any of them), as
+    tsquery text for ``to_tsquery('simple', …)``. Empty when no word can be searched."""
+    groups: list[str] = []
+    for word, keys in zip(query.words, query.keys_by_word or [()] * len(query.words), strict=True):
+        simple, english = _forms(word)
+        if not english:
+            continue  # a stop word ("the", "of"): not required, as in the English text
+        alternatives = [f"( {simple} )"] if simple else []
+        alternatives.append(f"( {english} )")
+        alternatives += [k for k in keys if _KEY.match(k)]
+        groups.append("( " + " | ".join(alternatives) + " )")
+    return " & ".join(groups), " | ".join(groups)
 
 
 class DatabaseBackend(SearchBackend):
     # --- indexing ---------------------------------------------------------------------------
-    def _write(self, model, rows: list[dict], vector: SearchVector, key: str) -> None:
-        if not rows:
-            return
-        fields = [f for f in rows[0] if f != key]
-        with transaction.atomic():
+    def _write_python(self, model, rows: list[dict], key: str) -> None:
+        """Other databases (the SQLite demo): the Python definition, row by row."""
+        if rows:
+            fields = [f for f in rows[0] if f != key]
             model.objects.bulk_create(
                 [model(**row) for row in rows],
                 update_conflicts=True,
                 unique_fields=[key],
                 update_fields=fields,
             )
-            if _is_postgres():
-                # Vectors are computed by PostgreSQL from the stored columns, in one UPDATE.
-                model.objects.filter(pk__in=[r[key] for r in rows]).update(
-                    search_vector=vector, keys_vector=keys_vector()
-                )
+
+    def write_cases(self, case_ids: list[int]) -> int:
+        """(Re)write the documents of these cases; the one way a case document is written."""
+        if not case_ids:
+            return 0
+        if not _is_postgres():
+            rows = [
+                documents.case_fields(c) for c in documents.case_queryset().filter(pk__in=case_ids)
+            ]
+            self._write_python(CaseDocument, rows, "case_id")
+            return len(rows)
+        values = documents.python_values(case_ids, [])
+        with connection.cursor() as cursor:
+            cursor.execute(documents.case_rows_sql(), values)
+        return len(values["c_id"])
+
+    def write_residents(self, resident_ids: list[int]) -> int:
+        """(Re)write the documents of these residents (not their cases')."""
+        if not resident_ids:
+            return 0
+        if not _is_postgres():
+            rows = [
+                documents.resident_fields(r) for r in Resident.objects.filter(pk__in=resident_ids)
+            ]
+            self._write_python(ResidentDocument, rows, "resident_id")
+            return len(rows)
+        values = documents.python_values([], resident_ids)
+        with connection.cursor() as cursor:
+            cursor.execute(documents.resident_rows_sql(), values)
+        return len(values["r_id"])
 
     def index_cases(self, case_ids: Iterable[int]) -> int:
-        ids = list(case_ids)
-        rows = [documents.case_fields(c) for c in documents.case_queryset().filter(pk__in=ids)]
-        self._write(CaseDocument, rows, case_vector(), "case_id")
-        found = {r["case_id"] for r in rows}
-        CaseDocument.objects.filter(pk__in=[i for i in ids if i not in found]).delete()
-        return len(rows)
+        ids = sorted(set(case_ids))
+        with transaction.atomic():
+            done = self.write_cases(ids)
+            if done < len(ids):
+                found = set(Case.objects.filter(pk__in=ids).values_list("pk", flat=True))
+                CaseDocument.objects.filter(pk__in=[i for i in ids if i not in found]).delete()
+        return done
 
     def index_residents(self, resident_ids: Iterable[int]) -> int:
-        ids = list(resident_ids)
-        rows = [documents.resident_fields(r) for r in Resident.objects.filter(pk__in=ids)]
-        self._write(ResidentDocument, rows, resident_vector(), "resident_id")
-        found = {r["resident_id"] for r in rows}
-        ResidentDocument.objects.filter(pk__in=[i for i in ids if i not in found]).delete()
+        ids = sorted(set(resident_ids))
+        with transaction.atomic():
+            done = self.write_residents(ids)
+            if done < len(ids):
+                found = set(Resident.objects.filter(pk__in=ids).values_list("pk", flat=True))
+                ResidentDocument.objects.filter(pk__in=[i for i in ids if i not in found]).delete()
         # Case documents carry the resident's name, phone and email; a merge moves cases
         # with a bulk update, so documents still naming the old resident are redone too.
         case_ids = set(Case.objects.filter(resident_id__in=ids).values_list("id", flat=True))
@@ -117,8 +157,8 @@ class DatabaseBackend(SearchBackend):
             CaseDocument.objects.filter(resident_id__in=ids).values_list("case_id", flat=True)
         )
         if case_ids:
-            self.index_cases(sorted(case_ids))
-        return len(rows)
+            self.index_cases(case_ids)
+        return done
 
     def remove_case(self, case_id: int) -> None:
         CaseDocument.objects.filter(pk=case_id).delete()
@@ -126,31 +166,36 @@ class DatabaseBackend(SearchBackend):
     def remove_resident(self, resident_id: int) -> None:
         ResidentDocument.objects.filter(pk=resident_id).delete()
 
-    def rebuild(self, progress: Progress | None = None, *, batch_size: int = 2000) -> int:
-        """Upsert every document in batches, then drop documents of deleted rows.
+    def rebuild(self, progress: Progress | None = None, *, batch_size: int = 5000) -> int:
+        """Upsert every document, ``batch_size`` rows per statement (one transaction each),
+        then drop documents of deleted rows and refresh the planner's statistics.
 
         Rows are written in place, so search keeps answering throughout; a document is at
         worst as old as it was before the rebuild started.
         """
         done = 0
-        ids = Resident.objects.order_by("pk").values_list("pk", flat=True).iterator(batch_size)
-        for batch in documents.batched(ids, batch_size):
-            rows = [documents.resident_fields(r) for r in Resident.objects.filter(pk__in=batch)]
-            self._write(ResidentDocument, rows, resident_vector(), "resident_id")
-            done += len(batch)
-            if progress:
-                progress(len(batch))
-        ids = Case.objects.order_by("pk").values_list("pk", flat=True).iterator(batch_size)
-        for batch in documents.batched(ids, batch_size):
-            cases = documents.case_queryset().filter(pk__in=batch)
-            self._write(
-                CaseDocument, [documents.case_fields(c) for c in cases], case_vector(), "case_id"
-            )
-            done += len(batch)
-            if progress:
-                progress(len(batch))
+        for model, write in ((Resident, self.write_residents), (Case, self.write_cases)):
+            last = 0
+            while True:
+                batch = list(
+                    model.objects.filter(pk__gt=last)
+                    .order_by("pk")
+                    .values_list("pk", flat=True)[:batch_size]
+                )
+                if not batch:
+                    break
+                with transaction.atomic():
+                    write(batch)
+                last = batch[-1]
+                done += len(batch)
+                if progress:
+                    progress(len(batch))
         CaseDocument.objects.exclude(case_id__in=Case.objects.values("pk")).delete()
         ResidentDocument.objects.exclude(resident_id__in=Resident.objects.values("pk")).delete()
+        if _is_postgres():
+            with connection.cursor() as cursor:
+                for model in (CaseDocument, ResidentDocument):
+                    cursor.execute(f"ANALYZE {model._meta.db_table}")
         return done
 
     # --- searching --------------------------------------------------------------------------
@@ -197,59 +242,81 @@ class DatabaseBackend(SearchBackend):
         return condition
 
     def _search(self, base: QuerySet, query: ParsedQuery, limit: int, *, kind: str):
-        model = base.model
         fields = CASE_FIELDS if kind == "case" else RESIDENT_FIELDS
-        fields = [f for f in fields if f not in _VECTOR_FIELDS]
+        fields = [f for f in fields if f not in _NOT_SHOWN]
         filtered = base.filter(self._identifiers(query, kind))
-        if not query.words:
-            order = ("-pk",) if kind == "case" else ("name", "pk")
-            candidates = list(filtered.order_by(*order).values(*fields)[: CANDIDATE_LIMIT + 1])
-            return [(row, 1.0) for row in candidates[:limit]], len(candidates)
         if _is_postgres():
-            return self._rank_postgres(model, filtered, query, limit, fields)
-        return self._rank_fallback(filtered, query, limit, fields, kind)
+            return self._search_postgres(filtered, query, limit, fields, kind)
+        return self._search_fallback(filtered, query, limit, fields, kind)
 
-    def _rank_postgres(self, model, filtered: QuerySet, query: ParsedQuery, limit, fields):
-        text = query.free_text
-        every_word = SearchQuery(text, config="simple") | SearchQuery(text, config="english")
-        any_word = reduce(
-            or_,
-            [
-                SearchQuery(w, config="simple") | SearchQuery(w, config="english")
-                for w in query.words
-            ],
-        )
-        condition = Q(search_vector=every_word)
-        condition |= Q(name__trigram_similar=text) | Q(address__trigram_word_similar=text)
-        score = SearchRank(F("search_vector"), any_word, weights=[0.1, 0.3, 0.6, 1.0]) * Value(4.0)
-        score += Coalesce(TrigramSimilarity("name", text), Value(0.0)) * Value(2.0)
-        score += Coalesce(TrigramSimilarity("address", text), Value(0.0))
-        keys = [k for k in query.keys if _KEY.match(k)]
-        if keys:
-            key_query = SearchQuery(" | ".join(keys), config="simple", search_type="raw")
-            condition |= Q(keys_vector=key_query)
-            score += SearchRank(F("keys_vector"), key_query) * Value(3.0)
-        candidates = filtered.filter(condition).values("pk")[: CANDIDATE_LIMIT + 1]
-        count = candidates.count()
-        rows = (
-            model.objects.filter(pk__in=candidates)
-            .annotate(score=score)
-            .order_by("-score", "-pk")
-            .values(*fields, "score")[:limit]
-        )
-        return [(row, row.pop("score")) for row in rows], count
+    def _search_postgres(self, filtered: QuerySet, query: ParsedQuery, limit, fields, kind):
+        """Candidates, rank, count and page in one statement.
 
-    def _rank_fallback(self, filtered: QuerySet, query: ParsedQuery, limit, fields, kind):
+        The inner query (Django's, so the permission ``Q`` is compiled as everywhere else)
+        takes at most ``CANDIDATE_LIMIT`` + 1 matching rows with their score; the outer one
+        counts them (a window over that bounded set), keeps the best ``limit`` and only then
+        reads their displayed fields.
+        """
+        model = filtered.model
+        key = model._meta.pk.attname
+        if query.words:
+            match, any_word = word_tsquery(query)
+            if not match:
+                return [], 0  # only stop words: nothing to look for
+            filtered = filtered.filter(
+                search_vector=SearchQuery(match, config="simple", search_type="raw")
+            )
+            ranked = SearchQuery(any_word, config="simple", search_type="raw")
+            text = query.free_text
+            score = (
+                SearchRank(F("search_vector"), ranked, weights=RANK_WEIGHTS) * Value(4.0)
+                + Coalesce(TrigramSimilarity("name", text), Value(0.0)) * Value(2.0)
+                + Coalesce(TrigramSimilarity("address", text), Value(0.0))
+            )
+            candidates = filtered.annotate(score=score).values(key, "score")
+            order = f"top.score DESC, top.{key} DESC"
+        else:
+            # Identifiers only: the newest cases, residents by name.
+            candidates = filtered.annotate(
+                score=Value(1.0, output_field=FloatField()), sort_name=F("name")
+            )
+            if kind == "case":
+                candidates = candidates.order_by(f"-{key}").values(key, "score")
+                order = f"top.{key} DESC"
+            else:
+                candidates = candidates.order_by("name", key).values(key, "score", "sort_name")
+                order = f"top.sort_name, top.{key}"
+        inner, params = candidates[: CANDIDATE_LIMIT + 1].query.sql_with_params()
+        table = model._meta.db_table
+        columns = ", ".join(f"d.{model._meta.get_field(f).column}" for f in fields)
+        sql = (
+            f"SELECT {columns}, top.score, top.total FROM ("  # noqa: S608 (names from models)
+            f"SELECT *, count(*) OVER () AS total FROM ({inner}) AS top "
+            f"ORDER BY {order} LIMIT %s) AS top "
+            f"JOIN {table} d ON d.{key} = top.{key} ORDER BY {order}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, limit])
+            rows = cursor.fetchall()
+        if not rows:
+            return [], 0
+        total = rows[0][-1]
+        hits = [(dict(zip(fields, row[:-2], strict=True)), float(row[-2])) for row in rows]
+        return hits, total
+
+    def _search_fallback(self, filtered: QuerySet, query: ParsedQuery, limit, fields, kind):
+        """Other databases: every word in some text field, or its misspelling keys."""
         text_fields = ["name", "address"] + (
             ["summary", "body", "service_name"] if kind == "case" else []
         )
         condition = Q()
-        for word in query.words:
+        for word, keys in zip(query.words, query.keys_by_word, strict=True):
             found = reduce(or_, [Q(**{f"{f}__icontains": word}) for f in text_fields])
+            for k in keys:
+                if _KEY.match(k):
+                    found |= Q(name_keys__contains=k)
             condition &= found
-        keys = [k for k in query.keys if _KEY.match(k)]
-        if keys:
-            condition |= reduce(or_, [Q(name_keys__contains=k) for k in keys])
-        matches = filtered.filter(condition).order_by("-pk")
+        order = ("-pk",) if kind == "case" or query.words else ("name", "pk")
+        matches = filtered.filter(condition).order_by(*order)
         rows = list(matches.values(*fields)[: CANDIDATE_LIMIT + 1])
         return [(row, 1.0) for row in rows[:limit]], len(rows)

@@ -298,19 +298,34 @@ class ElasticsearchBackend(SearchBackend):
                 )
         return filters
 
-    def _words(self, query: ParsedQuery, kind: str) -> es.Query:
-        text = query.free_text
+    def _words(self, query: ParsedQuery, kind: str) -> list[es.Query]:
+        """One clause per word, all required (as in the database backend): a word matches
+        by its spelling in any text field, fuzzily in the name or address, or by one of its
+        misspelling keys. A stop word ("the") analyses to nothing in the ``english`` analyser
+        and then matches everything, so it is not required."""
         text_fields = ["name^3", "address"]
         if kind == "cases":
             text_fields += ["summary^2", "service_name^2", "body", "reference"]
-        should: list[es.Query] = [
-            es.MultiMatch(query=text, fields=text_fields, operator="and", boost=4),
-            es.Match(name={"query": text, "fuzziness": "AUTO", "operator": "or", "boost": 2}),
-            es.Match(address={"query": text, "fuzziness": "AUTO", "operator": "and"}),
-        ]
-        if query.keys:
-            should.append(es.Terms(name_keys=list(query.keys), boost=3))
-        return es.Bool(should=should, minimum_should_match=1)
+        clauses: list[es.Query] = []
+        keys_by_word = query.keys_by_word or tuple(() for _ in query.words)
+        for word, keys in zip(query.words, keys_by_word, strict=True):
+            should: list[es.Query] = [
+                es.MultiMatch(query=word, fields=text_fields, boost=4),
+                es.Match(name={"query": word, "fuzziness": "AUTO", "boost": 2}),
+                es.Match(address={"query": word, "fuzziness": "AUTO"}),
+                es.Match(
+                    name={
+                        "query": word,
+                        "analyzer": "english",
+                        "zero_terms_query": "all",
+                        "boost": 0,
+                    }
+                ),
+            ]
+            if keys:
+                should.append(es.Terms(name_keys=list(keys), boost=3))
+            clauses.append(es.Bool(should=should, minimum_should_match=1))
+        return clauses
 
     def build_search(self, user, query: ParsedQuery, kind: str, *, limit: int) -> Search | None:
         """The request for one kind, or None when the user may see none of that kind."""
@@ -325,7 +340,7 @@ class ElasticsearchBackend(SearchBackend):
                 return None
             filters = [es.Term(merged=False)]
         filters += self._identifiers(query, kind)
-        must = [self._words(query, kind)] if query.words else [es.MatchAll()]
+        must = self._words(query, kind) if query.words else [es.MatchAll()]
         key = "case_id" if kind == "cases" else "resident_id"
         search = Search(using=self.client, index=self.alias(kind)).query(
             es.Bool(filter=filters, must=must)

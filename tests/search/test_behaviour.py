@@ -105,6 +105,44 @@ def test_transposed_letters_in_a_surname(backend, world):
     assert resident_ids(results)[:1] == [world.smith.pk]
 
 
+def test_every_word_of_a_name_must_match(backend, world):
+    # Mohammed Khan and Katherine Jones each match one word: neither is "Mohammed Jones".
+    results = backend.search(world.auditor, "Mohammed Jones")
+    assert results.empty and results.case_count == results.resident_count == 0
+
+
+@pytest.mark.parametrize("typed", ["Muhammad Kahn", "Mohammed Khna", "Mohamed Khan"])
+def test_a_typo_in_one_word_of_the_name_still_finds_it(backend, world, typed):
+    results = backend.search(world.mk_staff, typed)
+    assert resident_ids(results) == [world.mohammed.pk]
+    assert case_refs(results) == [world.bin_case.reference]
+
+
+def test_the_exact_spelling_ranks_above_a_close_one(
+    backend, world, django_capture_on_commit_callbacks
+):
+    from tests.factories import ResidentFactory
+
+    with django_capture_on_commit_callbacks(execute=True):
+        muhammad = ResidentFactory(name="Muhammad Khan", postcode="MK9 3EJ")
+    if hasattr(backend, "refresh"):
+        backend.refresh()
+    assert resident_ids(backend.search(world.mk_staff, "Muhammad Khan")) == [
+        muhammad.pk,
+        world.mohammed.pk,
+    ]
+    assert resident_ids(backend.search(world.mk_staff, "Mohammed Khan"))[0] == world.mohammed.pk
+
+
+def test_a_title_before_the_name_is_not_required(backend, world):
+    assert resident_ids(backend.search(world.ncc_staff, "Mrs Jones")) == [world.katherine.pk]
+
+
+def test_a_name_and_a_word_of_the_address_together(backend, world):
+    assert resident_ids(backend.search(world.mk_staff, "Khan Silbury")) == [world.mohammed.pk]
+    assert resident_ids(backend.search(world.mk_staff, "Jones Silbury")) == []
+
+
 def test_a_close_name_says_which_name_it_matched(backend, world):
     results = backend.search(world.mk_staff, "Muhammad")
     reasons = reasons_of(results, world.mohammed.pk, "resident")
@@ -129,6 +167,11 @@ def test_words_from_the_case_with_english_stemming(backend, world):
     results = backend.search(world.mk_staff, "garden waste missing")
     assert case_refs(results)[:1] == [world.bin_case.reference]
     assert "words in the case" in reasons_of(results, world.bin_case.pk)
+
+
+def test_little_words_are_not_required(backend, world):
+    results = backend.search(world.ncc_staff, "the pothole outside of the school")
+    assert case_refs(results) == [world.road_case.reference]
 
 
 def test_words_from_a_message_on_the_timeline(backend, world, django_capture_on_commit_callbacks):

@@ -9,11 +9,18 @@ def refs(results):
     return {h.url.rstrip("/").rsplit("/", 1)[-1] for h in results.cases}
 
 
+def misspelt(name: str) -> str:
+    """The surname with its second and third letters swapped ("Quarrington" → "Qaurrington")."""
+    *first, last = name.split()
+    return " ".join([*first, last[0] + last[2] + last[1] + last[3:]])
+
+
 QUERIES = {
     "reference": lambda w, case: case.reference,
     "phone": lambda w, case: case.resident.phone,
     "postcode": lambda w, case: case.resident.postcode,
     "name": lambda w, case: case.resident.name,
+    "misspelt name": lambda w, case: misspelt(case.resident.name),
     "words": lambda w, case: case.summary,
 }
 
@@ -84,3 +91,37 @@ def test_a_service_made_restricted_disappears_from_other_teams(
     if hasattr(backend, "refresh"):
         backend.refresh()
     assert world.bin_case.reference not in refs(backend.search(world.mk_staff, "green bin"))
+
+
+def test_a_misspelt_name_of_a_hidden_case_finds_the_resident_but_not_the_case(backend, world):
+    """Staff recognise every caller, but the restricted case behind the name stays hidden."""
+    results = backend.search(world.ncc_staff, "Zebedee Qaurrington")
+    assert [h.id for h in results.residents] == [world.hidden_resident.pk]
+    assert results.cases == [] and results.case_count == 0
+    labels = [s.label for s in backend.suggest(world.ncc_staff, "Zebedee Qaurrington")]
+    assert labels and all(world.social_case.reference not in label for label in labels)
+
+
+def test_a_count_above_the_limit_is_capped_and_only_counts_visible_cases(
+    backend, world, monkeypatch, django_capture_on_commit_callbacks
+):
+    from search.backends import base, database, elasticsearch
+    from tests.factories import make_case
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(3):
+            make_case(world.roads, world.katherine, summary="Pothole on the ring road")
+            make_case(world.social, world.katherine, summary="Pothole by the day centre")
+    if hasattr(backend, "refresh"):
+        backend.refresh()
+    for module in (base, database, elasticsearch):
+        monkeypatch.setattr(module, "CANDIDATE_LIMIT", 2)
+    # The NCC agent sees four pothole cases (three new, the school one): more than two.
+    results = backend.search(world.ncc_staff, "pothole")
+    assert results.case_count_capped and results.case_count == 3
+    # The social worker sees the three restricted ones only: more than two as well...
+    results = backend.search(world.social_worker, "pothole centre")
+    assert results.case_count_capped and results.case_count == 3
+    # ...but an MKC agent sees none of them.
+    results = backend.search(world.mk_staff, "pothole")
+    assert results.case_count == 0 and not results.case_count_capped

@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
+from portal.languages import remember_language
+
 ADMIN_PREFIX = "/admin/"
 
 
@@ -89,12 +91,5 @@ class AccountLanguageMiddleware:
                 request.LANGUAGE_CODE = language
         response = self.get_response(request)
         if language is not None:
-            response.set_cookie(
-                settings.LANGUAGE_COOKIE_NAME,
-                language,
-                max_age=settings.LANGUAGE_COOKIE_AGE,
-                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-                secure=settings.LANGUAGE_COOKIE_SECURE,
-                httponly=False,
-            )
+            remember_language(response, language)
         return response

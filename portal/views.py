@@ -5,12 +5,15 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from wagtail.contrib.search_promotions.models import Query
 from wagtail.models import Page
 
+from portal.languages import remember_language
+from portal.resident.linking import residents_for
 from search import site as site_search
 
 SEARCH_PAGE_SIZE = 10
@@ -48,7 +51,8 @@ def switch_language(request, code):
     """Remember the resident's language (cookie, and their account) and go back where they were.
 
     A link, not a form, so it works everywhere without JavaScript; changing language is safe
-    to repeat and changes nothing else.
+    to repeat and changes nothing else. A signed-in resident's records all take the language,
+    so texts and emails about any of their cases are written in it.
     """
     languages = dict(settings.LANGUAGES)
     target = request.GET.get("next") or "/"
@@ -58,20 +62,11 @@ def switch_language(request, code):
         target = "/"
     response = redirect(target)
     if code in languages:
-        response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME,
-            code,
-            max_age=settings.LANGUAGE_COOKIE_AGE,
-            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-            secure=settings.LANGUAGE_COOKIE_SECURE,
-            httponly=False,
-        )
-        resident = (
-            getattr(request.user, "resident", None) if request.user.is_authenticated else None
-        )
-        if resident is not None and resident.language != code:
-            resident.language = code
-            resident.save(update_fields=["language", "updated_at"])
+        remember_language(response, code)
+        if request.user.is_authenticated:
+            residents_for(request.user).exclude(language=code).update(
+                language=code, updated_at=timezone.now()
+            )
     return response
 
 

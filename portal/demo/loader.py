@@ -6,10 +6,11 @@ from io import StringIO
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import Q
 from django.utils.text import slugify
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
@@ -18,6 +19,7 @@ from channels.counter.models import Desk
 from portal.apply.demo import ensure_apply_pages
 from portal.demo import catalogue as data
 from portal.demo import content
+from portal.demo import translations as translated
 from portal.pages.models import (
     CouncilPage,
     HomePage,
@@ -59,6 +61,7 @@ class DemoLoader:
             self.ensure_catalogue()
             self.ensure_contact_points()
             self.ensure_templates()
+            self.ensure_translator_permissions()
             if self.pages:
                 self.ensure_pages()
         ensure_search_demo(self.say)  # site search synonyms and promotions
@@ -299,6 +302,77 @@ class DemoLoader:
             home.top_tasks = tasks
             home.save()
         self.created += ensure_apply_pages()
+        self.ensure_translations(home)
+
+    def ensure_translations(self, home):
+        """The home page, one topic and one service page in every other language.
+
+        Made as editors make them (``copy_for_translation``, then the translated text, then
+        publish), so they are ordinary translations: editable, and with a revision history.
+        Every other page stays English-only and shows the fallback notice.
+        """
+        topic = TopicPage.objects.filter(slug=translated.TOPIC_SLUG, locale=home.locale).first()
+        service = ServicePage.objects.filter(
+            service__slug=translated.SERVICE_SLUG, locale=home.locale
+        ).first()
+        for code, _name in settings.LANGUAGES:
+            locale, _ = Locale.objects.get_or_create(language_code=code)
+            if code not in translated.LANGUAGES:
+                continue
+            home_text = translated.HOME[code]
+            descriptions = translated.TOP_TASKS[code]
+            tasks = []
+            for block in home.top_tasks:
+                page = block.value["page"]
+                slug = getattr(getattr(page.specific, "service", None), "slug", "")
+                tasks.append(
+                    (
+                        "task",
+                        {
+                            "page": page,
+                            "description": descriptions.get(slug, block.value["description"]),
+                        },
+                    )
+                )
+            self._translate(
+                home, locale, title=home_text["title"], intro=home_text["intro"], top_tasks=tasks
+            )
+            if topic is not None:
+                self._translate(topic, locale, **translated.TOPIC[code])
+                if service is not None:
+                    text = translated.SERVICE[code]
+                    self._translate(
+                        service,
+                        locale,
+                        title=text["title"],
+                        summary=text["summary"],
+                        body=translated.service_body(code),
+                    )
+
+    def ensure_translator_permissions(self):
+        """Wagtail's editor groups may translate pages and edit message templates."""
+        permissions = Permission.objects.filter(
+            Q(content_type__app_label="simple_translation", codename="submit_translation")
+            | Q(
+                content_type__app_label="services",
+                codename__in=[
+                    "add_messagetemplate",
+                    "change_messagetemplate",
+                    "view_messagetemplate",
+                ],
+            )
+        )
+        for group in Group.objects.filter(name__in=["Editors", "Moderators"]):
+            group.permissions.add(*permissions)
+
+    def _translate(self, page, locale, **fields):
+        if page.get_translation_or_none(locale) is not None:
+            return
+        translation = page.copy_for_translation(locale).specific
+        for name, value in fields.items():
+            setattr(translation, name, value)
+        translation.save_revision().publish()
+        self.created += 1
 
     # --- staff -----------------------------------------------------------------------------
     def ensure_staff(self):

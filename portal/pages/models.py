@@ -10,12 +10,17 @@ The page tree is kept sensible by ``parent_page_types``/``subpage_types``::
     │   └── OfficePage        a one-stop shop or the contact centre; hours from the catalogue
     └── StandardPage          accessibility statement, cookies, and other plain pages
 
+Pages with children route through the English tree (``portal.pages.translations``): every page
+has one address, and a resident whose language has a live translation of it is served that.
+Listings show the English tree's pages swapped for their translations.
+
 Facts that other channels also need (opening hours, which council is responsible) live in
 ``services`` models and are shown from there, so the website, IVR and counter never disagree.
 """
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +32,7 @@ from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
 from portal.pages.blocks import BaseStreamBlock
+from portal.pages.translations import EnglishTreeRoutingMixin, english_version, localize
 
 
 class TopTaskBlock(blocks.StructBlock):
@@ -39,7 +45,7 @@ class TopTaskBlock(blocks.StructBlock):
         description = _("One of the things residents come to the site to do most")
 
 
-class HomePage(Page):
+class HomePage(EnglishTreeRoutingMixin, Page):
     intro = models.CharField(max_length=300, blank=True)
     top_tasks = StreamField([("task", TopTaskBlock())], blank=True)
     body = StreamField(BaseStreamBlock(), blank=True)
@@ -62,8 +68,9 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["topics"] = TopicPage.objects.live().child_of(self).specific()
-        context["councils"] = CouncilPage.objects.live().child_of(self)
+        english = english_version(self)
+        context["topics"] = localize(TopicPage.objects.live().child_of(english).specific())
+        context["councils"] = localize(CouncilPage.objects.live().child_of(english))
         return context
 
 
@@ -93,23 +100,24 @@ class CouncilPage(Page):
         context["offices"] = Office.objects.filter(council=self.council).exclude(
             kind=Office.Kind.BACK_OFFICE
         )
-        context["service_pages"] = (
+        context["service_pages"] = localize(
             ServicePage.objects.live()
-            .filter(service__responsible_council=self.council)
+            .filter(service__responsible_council=self.council, locale=english_version(self).locale)
             .order_by("title")
         )
         return context
 
 
-class TopicPage(Page):
+class TopicPage(EnglishTreeRoutingMixin, Page):
     """A service landing page: the services of one topic."""
 
-    group = models.OneToOneField(
+    # One topic page per group in each language (a translation points at the same group).
+    group = models.ForeignKey(
         "services.ServiceGroup",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
-        related_name="page",
+        related_name="pages",
     )
     intro = models.CharField(max_length=300, blank=True)
 
@@ -121,15 +129,28 @@ class TopicPage(Page):
     class Meta:
         verbose_name = _("topic page")
 
+    def clean(self):
+        super().clean()
+        # Page's locale is on another table, so this cannot be a database constraint.
+        if (
+            self.group_id
+            and TopicPage.objects.filter(group_id=self.group_id, locale_id=self.locale_id)
+            .exclude(pk=self.pk)
+            .exists()
+        ):
+            raise ValidationError({"group": _("This group already has a topic page.")})
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["service_pages"] = (
-            ServicePage.objects.live().child_of(self).select_related("service__responsible_council")
+        context["service_pages"] = localize(
+            ServicePage.objects.live()
+            .child_of(english_version(self))
+            .select_related("service__responsible_council")
         )
         return context
 
 
-class ServicePage(Page):
+class ServicePage(EnglishTreeRoutingMixin, Page):
     service = models.ForeignKey(
         "services.Service",
         on_delete=models.SET_NULL,
@@ -166,7 +187,7 @@ class ServicePage(Page):
         return context
 
 
-class OfficeIndexPage(Page):
+class OfficeIndexPage(EnglishTreeRoutingMixin, Page):
     intro = models.CharField(max_length=300, blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -178,8 +199,10 @@ class OfficeIndexPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["office_pages"] = (
-            OfficePage.objects.live().child_of(self).select_related("office__council")
+        context["office_pages"] = localize(
+            OfficePage.objects.live()
+            .child_of(english_version(self))
+            .select_related("office__council")
         )
         return context
 
@@ -215,7 +238,7 @@ class OfficePage(Page):
         return context
 
 
-class StandardPage(Page):
+class StandardPage(EnglishTreeRoutingMixin, Page):
     intro = models.CharField(max_length=300, blank=True)
     body = StreamField(BaseStreamBlock(), blank=True)
 

@@ -90,6 +90,6 @@ class AccountLanguageMiddleware:
                 translation.activate(language)
                 request.LANGUAGE_CODE = language
         response = self.get_response(request)
-        if language is not None:
-            remember_language(response, language)
+        if language is not None and settings.LANGUAGE_COOKIE_NAME not in response.cookies:
+            remember_language(response, language)  # unless the view just set another
         return response

@@ -80,8 +80,10 @@ lint: install
 
 .PHONY: messages
 messages: install
-	$(MANAGE) makemessages --all --ignore=.venv --ignore=node_modules --ignore=build --no-obsolete
-	$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules
+	$(MANAGE) makemessages --all --no-obsolete --ignore=.venv --ignore=node_modules \
+		--ignore=build --ignore=var --ignore=tests --ignore=bench
+	$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules --ignore=build --ignore=var
+	$(MANAGE) check_translations
 
 .PHONY: clean
 clean:

@@ -2,7 +2,7 @@
 
 ``services`` never imports search: these receivers are connected in ``SearchConfig.ready``.
 Nothing is indexed inside the request: the ids changed in a transaction are collected, and
-when it commits one task per kind is enqueued on the "search" queue. If the transaction rolls
+when it commits one task for both kinds is enqueued on the "search" queue. If the transaction rolls
 back, the ids ride along with the next commit on this thread (a harmless extra reindex).
 """
 
@@ -31,14 +31,8 @@ def _flush() -> None:
     cases, residents = sorted(pending["case"]), sorted(pending["resident"])
     pending["case"].clear()
     pending["resident"].clear()
-    if not (cases or residents):
-        return  # an earlier callback of the same commit already enqueued them
-    # One transaction for both rows: one commit (and one WAL flush) instead of two.
-    with transaction.atomic():
-        if residents:
-            tasks.index_residents.enqueue(residents)
-        if cases:
-            tasks.index_cases.enqueue(cases)
+    if cases or residents:  # else an earlier callback of the same commit enqueued them
+        tasks.index_changes.enqueue(cases, residents)
 
 
 def schedule(kind: str, pk: int | None) -> None:

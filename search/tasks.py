@@ -11,6 +11,14 @@ from search.backends import get_backend
 
 
 @task(queue_name="search")
+def index_changes(case_ids: list[int], resident_ids: list[int]) -> int:
+    """What one committed transaction changed: one task (one queue row) for both kinds."""
+    backend = get_backend()
+    indexed = backend.index_residents(resident_ids) if resident_ids else 0
+    return indexed + (backend.index_cases(case_ids) if case_ids else 0)
+
+
+@task(queue_name="search")
 def index_cases(case_ids: list[int]) -> int:
     return get_backend().index_cases(case_ids)
 

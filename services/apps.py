@@ -6,3 +6,8 @@ class ServicesConfig(AppConfig):
     name = "services"
     verbose_name = _("Services and cases")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from services import lookups
+
+        lookups.connect_signals()

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from services import postcodes
+from services import lookups, postcodes
 from services.models import ContactPoint, Council, Office, ReferralBody, Service, Team
 
 DISTRICTS_FILE = Path(__file__).parent / "data" / "postcode_districts.csv"
@@ -50,16 +50,13 @@ def area_for_postcode(postcode: str) -> PostcodeArea:
     """Raises ``postcodes.InvalidPostcode`` for text that is not a postcode or district."""
     district = postcodes.district(postcode)
     codes = _district_codes().get(district, ())
-    by_code = {c.code: c for c in Council.objects.filter(code__in=codes)}
+    by_code = lookups.councils_by_code()
     return PostcodeArea(district, [by_code[code] for code in codes if code in by_code])
 
 
 def council_for_contact_point(channel: str, address: str) -> ContactPoint | None:
-    return (
-        ContactPoint.objects.select_related("council", "service")
-        .filter(channel=channel, address=(address or "").strip().lower())
-        .first()
-    )
+    """The contact point a message came in through (cached: see ``services.lookups``)."""
+    return lookups.contact_point(channel, address)
 
 
 @dataclass
@@ -117,6 +114,7 @@ def route(
             referral_body=body, needs_council_choice=body is None and len(bodies) > 1, area=area
         )
 
+    service = lookups.routable_service(service)
     resident_council = council or (area.council if area else None)
     if service.joint:
         responsible = resident_council or service.responsible_council

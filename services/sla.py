@@ -14,7 +14,8 @@ from functools import lru_cache
 import holidays
 from django.utils import timezone
 
-from services.models.councils import Closure, Council
+from services import lookups
+from services.models.councils import Council
 
 # A case is 'at risk' when it is due within this window.
 AT_RISK_WINDOW = datetime.timedelta(hours=24)
@@ -36,10 +37,7 @@ class WorkingCalendar:
     def for_council(cls, council: Council | None) -> "WorkingCalendar":
         if council is None:
             return cls(datetime.time(9), datetime.time(17))
-        closures = Closure.objects.filter(council=council, office__isnull=True).values_list(
-            "date", flat=True
-        )
-        return cls(council.working_day_start, council.working_day_end, closures)
+        return cls(council.working_day_start, council.working_day_end, lookups.closures(council))
 
     def is_working_day(self, day: datetime.date) -> bool:
         return (

@@ -27,6 +27,16 @@ def postgres_only(db):
 
 
 @pytest.fixture(autouse=True)
+def catalogue_cache():
+    """Each test starts with an empty catalogue cache (rows from a rolled-back test are gone)."""
+    from services import lookups
+
+    lookups.clear()
+    yield
+    lookups.clear()
+
+
+@pytest.fixture(autouse=True)
 def outbox():
     """What the locmem channel backends 'sent' during the test."""
     locmem.reset()

@@ -122,17 +122,10 @@ def receive(text: InboundText, *, raw: str = "", now: datetime.datetime | None =
     """Handle one inbound text and return the reply to give (idempotent on MessageSid)."""
     now = now or timezone.now()
     # No look-up first: the unique index decides, so a new text costs no extra query and a
-    # retry (rare) costs one failed insert.
+    # retry (rare) costs one failed insert. Each path writes the message, what it changed and
+    # the reply (kept in the message's metadata) in one transaction of its own.
     try:
-        with transaction.atomic():
-            outcome = _receive(text, raw, now)
-            if not outcome.duplicate:
-                outcome.message.metadata = {
-                    **outcome.message.metadata,
-                    "sms": outcome.kind,
-                    "reply": outcome.reply,
-                }
-                outcome.message.save(update_fields=["metadata"])
+        outcome = _receive(text, raw, now)
     except IntegrityError:
         # Another request with the same MessageSid committed first: answer as it did.
         existing = _existing(text.message_sid)
@@ -178,6 +171,10 @@ def _receive(text: InboundText, raw: str, now) -> Outcome:
     if references.looks_like_reference(text.body):
         return _status_query(text, raw, metadata, council, now)
 
+    def reply_for(result) -> dict:
+        kind, reply = _intake_reply(result)
+        return {"sms": kind, "reply": reply}
+
     result = intake(
         InboundMessage(
             channel=Channel.SMS,
@@ -194,12 +191,18 @@ def _receive(text: InboundText, raw: str, now) -> Outcome:
             acknowledge=False,
             when_several_open="ask",
             actor_label="Resident (text message)",
+            finish=reply_for,
         )
     )
-    language = _language(result.resident)
-    with translation.override(language):
-        if result.duplicate:
-            return _repeat(result.message)
+    if result.duplicate:
+        return _repeat(result.message)
+    metadata = result.message.metadata
+    return Outcome(metadata["reply"], result.message, metadata["sms"])
+
+
+def _intake_reply(result) -> tuple[str, str]:
+    """What to answer a text that went through intake: (kind, reply), in their language."""
+    with translation.override(_language(result.resident)):
         if result.open_cases:
             listed = "; ".join(
                 f"{case.display_reference} ({case.service.name})" for case in result.open_cases[:5]
@@ -208,18 +211,18 @@ def _receive(text: InboundText, raw: str, now) -> Outcome:
                 "You have more than one open request with us: %(cases)s. Please send your "
                 "message again, starting with the reference it is about."
             ) % {"cases": listed}
-            return Outcome(reply, result.message, "ask")
+            return "ask", reply
         case = result.case
         if result.created_case:
             reply = _(
                 "Thank you. We have received your message. Your reference is %(reference)s. "
                 "We will reply by %(due)s."
             ) % {"reference": case.display_reference, "due": _due(case)}
-            return Outcome(reply, result.message, "created")
+            return "created", reply
         reply = _("Thank you. We have added your message to your request %(reference)s.") % {
             "reference": case.display_reference
         }
-        return Outcome(reply, result.message, "threaded")
+        return "threaded", reply
 
 
 def _summary(text: InboundText) -> str:
@@ -245,30 +248,33 @@ def _record(
     metadata: dict,
     now,
     *,
+    kind: str,
+    reply: str,
     resident: Resident | None,
     case: Case | None = None,
-) -> Message:
+) -> Outcome:
     """Record a text that is not a contact about a case (a command, a status query).
 
     It goes under the same unique (channel, MessageSid) index as ``intake`` uses, so a
-    concurrent retry waits for this transaction and then finds the row.
+    concurrent retry waits for this transaction and then finds the row; the reply is stored
+    with it for that retry.
     """
-    with transaction.atomic():
-        return Message.objects.create(
-            channel=Channel.SMS,
-            direction=Direction.IN,
-            provider_id=text.message_sid,
-            sender=text.sender,
-            recipient=text.recipient,
-            body=text.body,
-            resident=resident,
-            case=case,
-            metadata=metadata,
-            raw=raw,
-            status=MessageStatus.RECEIVED,
-            created_at=now,
-            status_changed_at=now,
-        )
+    message = Message.objects.create(
+        channel=Channel.SMS,
+        direction=Direction.IN,
+        provider_id=text.message_sid,
+        sender=text.sender,
+        recipient=text.recipient,
+        body=text.body,
+        resident=resident,
+        case=case,
+        metadata={**metadata, "sms": kind, "reply": reply},
+        raw=raw,
+        status=MessageStatus.RECEIVED,
+        created_at=now,
+        status_changed_at=now,
+    )
+    return Outcome(reply, message, kind)
 
 
 def _residents_with(phone: str):
@@ -285,56 +291,58 @@ def _council_words(council: Council | None) -> dict:
 
 
 def _command(text: InboundText, command: str, raw, metadata, council, now) -> Outcome:
-    residents = list(_residents_with(text.sender))
-    if command in (keywords.STOP, keywords.START):
-        consent = command == keywords.START
-        if residents:
-            _residents_with(text.sender).update(consent_sms=consent, updated_at=now)
-        elif not consent:
-            # Remember the opt-out even for a number we have never heard from.
-            residents = [
-                Resident.objects.create(
-                    phone=text.sender,
-                    phone_verified=True,
-                    consent_sms=False,
-                    preferred_channel=Channel.SMS,
-                )
-            ]
-    resident = residents[0] if residents else None
-    message = _record(text, raw, metadata, now, resident=resident)
-    if text.opt_out_type:
-        # Twilio's Advanced Opt-Out already answered in the words configured there.
-        return Outcome("", message, command)
+    with transaction.atomic():
+        residents = list(_residents_with(text.sender))
+        if command in (keywords.STOP, keywords.START):
+            consent = command == keywords.START
+            if residents:
+                _residents_with(text.sender).update(consent_sms=consent, updated_at=now)
+            elif not consent:
+                # Remember the opt-out even for a number we have never heard from.
+                residents = [
+                    Resident.objects.create(
+                        phone=text.sender,
+                        phone_verified=True,
+                        consent_sms=False,
+                        preferred_channel=Channel.SMS,
+                    )
+                ]
+        resident = residents[0] if residents else None
+        # With Twilio's Advanced Opt-Out, Twilio already answered in the words configured there.
+        reply = "" if text.opt_out_type else _command_reply(command, resident, council)
+        return _record(text, raw, metadata, now, kind=command, reply=reply, resident=resident)
+
+
+def _command_reply(command: str, resident: Resident | None, council: Council | None) -> str:
     words = _council_words(council)
     with translation.override(_language(resident)):
         if command == keywords.STOP:
-            reply = (
+            return (
                 _(
                     "%(council)s: you will not get any more text messages from us. "
                     "Text START to get them again."
                 )
                 % words
             )
-        elif command == keywords.START:
-            reply = (
+        if command == keywords.START:
+            return (
                 _(
                     "%(council)s: you will get text messages about your requests again. "
                     "Text STOP to stop them."
                 )
                 % words
             )
-        else:
-            reply = (
-                _(
-                    "%(council)s: text us your question, or text your 9-digit reference to hear "
-                    "how your request is going. Texts cost your standard network rate. "
-                    "Text STOP to stop messages."
-                )
-                % words
+        reply = (
+            _(
+                "%(council)s: text us your question, or text your 9-digit reference to hear "
+                "how your request is going. Texts cost your standard network rate. "
+                "Text STOP to stop messages."
             )
-            if words["phone"]:
-                reply += " " + _("Or call %(phone)s.") % words
-    return Outcome(reply, message, command)
+            % words
+        )
+        if words["phone"]:
+            reply += " " + _("Or call %(phone)s.") % words
+        return reply
 
 
 def _status_query(text: InboundText, raw, metadata, council, now) -> Outcome:
@@ -342,24 +350,18 @@ def _status_query(text: InboundText, raw, metadata, council, now) -> Outcome:
     try:
         ref = references.normalise(text.body)
     except references.InvalidReference:
-        message = _record(text, raw, metadata, now, resident=resident)
         with translation.override(_language(resident)):
             reply = _(
                 "That reference is not right: one of the digits is mistyped. Please check it "
                 "and text it again. References have 9 digits, like 100 000 013."
             )
-        return Outcome(reply, message, "bad_reference")
+        return _record(
+            text, raw, metadata, now, kind="bad_reference", reply=reply, resident=resident
+        )
     case = Case.objects.select_related("resident", "service").filter(reference=ref).first()
     own = case is not None and case.resident.phone == text.sender and bool(text.sender)
-    message = _record(
-        text,
-        raw,
-        metadata,
-        now,
-        resident=resident or (case.resident if own else None),
-        case=case if own else None,
-    )
-    with translation.override(_language(resident or (case.resident if own else None))):
+    resident = resident or (case.resident if own else None)
+    with translation.override(_language(resident)):
         if not own:
             # The same words whether the case does not exist or is someone else's.
             reply = _(
@@ -369,7 +371,9 @@ def _status_query(text: InboundText, raw, metadata, council, now) -> Outcome:
                 "reference": references.format_reference(ref),
                 "url": f"{settings.PUBLIC_BASE_URL}/track/",
             }
-            return Outcome(reply, message, "status_refused")
+            return _record(
+                text, raw, metadata, now, kind="status_refused", reply=reply, resident=resident
+            )
         reply = _("Your request %(reference)s (%(service)s) is: %(status)s.") % {
             "reference": case.display_reference,
             "service": case.service.name,
@@ -377,4 +381,6 @@ def _status_query(text: InboundText, raw, metadata, council, now) -> Outcome:
         }
         if case.due_at and case.status in ACTIVE_STATUSES:
             reply += " " + _("We aim to finish it by %(due)s.") % {"due": _due(case)}
-    return Outcome(reply, message, "status")
+    return _record(
+        text, raw, metadata, now, kind="status", reply=reply, resident=resident, case=case
+    )

@@ -158,6 +158,19 @@ USE_TZ = True
 WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 
+# --- Caches --------------------------------------------------------------------------------------
+# "catalogue" holds the catalogue rows every intake reads (services.lookups). It is cleared when a
+# catalogue row is saved; other processes see a change within the timeout.
+CATALOGUE_CACHE = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "portal-catalogue",
+    "TIMEOUT": env.integer("PORTAL_CATALOGUE_CACHE_SECONDS", default=60),
+}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "catalogue": CATALOGUE_CACHE,
+}
+
 # --- Static and uploaded files -----------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "var" / "static")

@@ -66,5 +66,6 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "portal_cache",
-    }
+    },
+    "catalogue": CATALOGUE_CACHE,  # noqa: F405 - per process; see services.lookups
 }

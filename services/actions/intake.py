@@ -15,14 +15,15 @@ MessageSid make one message and at most one case.
 
 import datetime
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from services import lookups, routing
 from services import reference as references
-from services import routing
 from services.actions.cases import _apply_status, create_case
 from services.actions.residents import identify_resident
 from services.actions.timeline import record
@@ -102,6 +103,9 @@ class InboundMessage:
     thread_to_open_case: bool = True  # a fresh web application never threads
     when_several_open: str = "open"  # "open" a new case, or "ask" which (SMS)
     actor_label: str = ""
+    # Called with the IntakeResult once the case is known; what it returns is merged into the
+    # message's metadata in the same write (SMS keeps its TwiML reply there, for retries).
+    finish: Callable[["IntakeResult"], dict] | None = None
 
 
 @dataclass
@@ -216,20 +220,30 @@ def _resident_for(inbound: InboundMessage) -> tuple[Resident, bool]:
             resident.email = inbound.sender
             resident.preferred_channel = Channel.EMAIL
         created = True
+    changed = created
     if details is not None:
-        for name in ("name", "email", "phone", "address", "postcode", "accessibility_needs"):
-            value = getattr(details, name)
-            if value and (created or not getattr(resident, name)):
+        updates = {
+            name: getattr(details, name)
+            for name in ("name", "email", "phone", "address", "postcode", "accessibility_needs")
+            if getattr(details, name) and (created or not getattr(resident, name))
+        }
+        updates.update(
+            (name, getattr(details, name))
+            for name in ("language", "preferred_channel")
+            if getattr(details, name)
+        )
+        updates.update(
+            (name, getattr(details, name))
+            for name in ("consent_sms", "consent_email")
+            if getattr(details, name) is not None
+        )
+        for name, value in updates.items():
+            if getattr(resident, name) != value:
                 setattr(resident, name, value)
-        if details.language:
-            resident.language = details.language
-        if details.preferred_channel:
-            resident.preferred_channel = details.preferred_channel
-        if details.consent_sms is not None:
-            resident.consent_sms = details.consent_sms
-        if details.consent_email is not None:
-            resident.consent_email = details.consent_email
-    resident.save()
+                changed = True
+    if changed:
+        # A text from a known number changes nothing about them: no write, no reindex.
+        resident.save()
     return resident, created
 
 
@@ -284,7 +298,10 @@ def _follow_merge(case: Case) -> Case:
 
 
 def _triage_service() -> Service:
-    return Service.objects.get(slug=TRIAGE_SERVICE_SLUG)
+    service = lookups.service_by_slug(TRIAGE_SERVICE_SLUG)
+    if service is None:
+        raise Service.DoesNotExist(f"The triage service {TRIAGE_SERVICE_SLUG!r} is missing.")
+    return service
 
 
 def _serialise_sender(inbound: InboundMessage) -> None:
@@ -310,8 +327,8 @@ def _process(inbound: InboundMessage, message: Message, now) -> IntakeResult:
     result = IntakeResult(message=message, case=case, resident=resident)
 
     if case is None and open_cases:
-        message.save(update_fields=["resident"])
         result.open_cases = open_cases
+        _finish(inbound, result, ["resident"])
         return result
 
     if case is None:
@@ -355,8 +372,8 @@ def _process(inbound: InboundMessage, message: Message, now) -> IntakeResult:
             )
 
     message.case = case
-    message.save(update_fields=["resident", "case"])
     result.case = case
+    _finish(inbound, result, ["resident", "case"])
     for item in inbound.attachments:
         _store_attachment(case, message, item)
     record(
@@ -380,6 +397,14 @@ def _process(inbound: InboundMessage, message: Message, now) -> IntakeResult:
             case, kind, body=str(case.referral_body or ""), now=now
         )
     return result
+
+
+def _finish(inbound: InboundMessage, result: IntakeResult, fields: list[str]) -> None:
+    message = result.message
+    if inbound.finish is not None:
+        message.metadata = {**message.metadata, **inbound.finish(result)}
+        fields = [*fields, "metadata"]
+    message.save(update_fields=fields)
 
 
 def _first_line(text: str) -> str:

@@ -125,6 +125,7 @@ def main() -> None:
         ],
     }
 
+    load = os.getloadavg()
     print(
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
         f"PostgreSQL {connection.pg_version // 10000}; {total:,} case documents, "
@@ -144,6 +145,11 @@ def main() -> None:
             f"{kind:<14}{len(texts):>5}{percentile(timings, 50):>10.1f}"
             f"{percentile(timings, 95):>10.1f}{max(timings):>10.1f}{hits / len(texts):>9.1f}"
         )
+    after = os.getloadavg()
+    print(
+        f"load average (1, 5, 15 min) before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; "
+        f"after: {after[0]:.2f} {after[1]:.2f} {after[2]:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -19,9 +19,11 @@ import functools
 from collections.abc import Iterable
 from typing import Any
 
+from django.db import models
 from django.db.models import Prefetch
 
 from search.models import CaseDocument, ResidentDocument
+from search.permissions import TOKEN_PREFIXES
 from search.phonetics import name_keys
 from services import postcodes
 from services.models import Case, Message, Resident, Service, TimelineEvent
@@ -250,6 +252,18 @@ def resident_rows_sql() -> str:
     return _upsert(ResidentDocument, select)
 
 
+def _permission_tokens_sql(alias: str) -> str:
+    """``search.permissions.permission_tokens`` in SQL: ``'zzrc' || d.responsible_council_id``
+    and so on (NULL columns give no token; booleans are 1/0)."""
+    parts = []
+    for field, prefix in TOKEN_PREFIXES.items():
+        column = f"{alias}.{field}"
+        if isinstance(CaseDocument._meta.get_field(field), models.BooleanField):
+            column = f"{column}::int"
+        parts.append(f"'{prefix}' || {column}")
+    return f"concat_ws(' ', {', '.join(parts)})"
+
+
 def case_rows_sql() -> str:
     """Upsert the documents of the cases in ``python_values(…)["c_id"]``.
 
@@ -257,7 +271,8 @@ def case_rows_sql() -> str:
     strings (depth first, as ``_answers_text``), the latest ``MAX_MESSAGES`` messages (newest
     first) and the timeline's texts (in timeline order), non-empty parts joined by newlines
     and cut to ``MAX_BODY`` characters. The vector: name, its keys and the reference (A),
-    service and summary (B, English), address (C), body (D, English).
+    service and summary (B, English), address (C), body (D, English), and the permission
+    tokens (``search.permissions.tsquery_filter``).
     """
     case = Case._meta.db_table
     resident = Resident._meta.db_table
@@ -272,6 +287,7 @@ def case_rows_sql() -> str:
                  || setweight(to_tsvector('english', d.service_name || ' ' || d.summary), 'B')
                  || setweight(to_tsvector('simple', d.address), 'C')
                  || setweight(to_tsvector('english', d.body), 'D')
+                 || to_tsvector('simple', {_permission_tokens_sql("d")})
                  AS search_vector,
                now() AS indexed_at
         FROM (

@@ -33,7 +33,7 @@ from operator import or_
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
 from django.db import connection, transaction
-from django.db.models import F, FloatField, Q, QuerySet, Value
+from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
 from search import documents
@@ -46,7 +46,7 @@ from search.backends.base import (
     resident_hit,
 )
 from search.models import CaseDocument, ResidentDocument
-from search.permissions import case_rule, document_q, may_find_residents
+from search.permissions import case_rule, document_q, may_find_residents, tsquery_filter
 from search.query import ParsedQuery
 from services.models import Case, Resident
 
@@ -190,12 +190,18 @@ class DatabaseBackend(SearchBackend):
                 done += len(batch)
                 if progress:
                     progress(len(batch))
-        CaseDocument.objects.exclude(case_id__in=Case.objects.values("pk")).delete()
-        ResidentDocument.objects.exclude(resident_id__in=Resident.objects.values("pk")).delete()
+        # NOT EXISTS (an anti-join), not NOT IN: a million ids do not fit a hashed subplan.
+        CaseDocument.objects.filter(~Exists(Case.objects.filter(pk=OuterRef("case_id")))).delete()
+        ResidentDocument.objects.filter(
+            ~Exists(Resident.objects.filter(pk=OuterRef("resident_id")))
+        ).delete()
         if _is_postgres():
+            # Fresh statistics for the planner (and, outside a transaction, the visibility
+            # map and the GIN pending list cleaned up by VACUUM).
+            command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
             with connection.cursor() as cursor:
                 for model in (CaseDocument, ResidentDocument):
-                    cursor.execute(f"ANALYZE {model._meta.db_table}")
+                    cursor.execute(f"{command} {model._meta.db_table}")
         return done
 
     # --- searching --------------------------------------------------------------------------
@@ -204,7 +210,9 @@ class DatabaseBackend(SearchBackend):
         rule = case_rule(user)
         if rule is not None:
             base = CaseDocument.objects.filter(document_q(rule))
-            cases, case_count = self._search(base, query, limit, kind="case")
+            cases, case_count = self._search(
+                base, query, limit, kind="case", permission=tsquery_filter(rule)
+            )
         residents, resident_count = [], 0
         if may_find_residents(user) and not query.reference:
             base = ResidentDocument.objects.filter(merged=False)
@@ -241,21 +249,27 @@ class DatabaseBackend(SearchBackend):
             condition &= place
         return condition
 
-    def _search(self, base: QuerySet, query: ParsedQuery, limit: int, *, kind: str):
+    def _search(
+        self, base: QuerySet, query: ParsedQuery, limit: int, *, kind: str, permission=None
+    ):
         fields = CASE_FIELDS if kind == "case" else RESIDENT_FIELDS
         fields = [f for f in fields if f not in _NOT_SHOWN]
         filtered = base.filter(self._identifiers(query, kind))
         if _is_postgres():
-            return self._search_postgres(filtered, query, limit, fields, kind)
+            return self._search_postgres(filtered, query, limit, fields, kind, permission)
         return self._search_fallback(filtered, query, limit, fields, kind)
 
-    def _search_postgres(self, filtered: QuerySet, query: ParsedQuery, limit, fields, kind):
+    def _search_postgres(
+        self, filtered: QuerySet, query: ParsedQuery, limit, fields, kind, permission
+    ):
         """Candidates, rank, count and page in one statement.
 
         The inner query (Django's, so the permission ``Q`` is compiled as everywhere else)
         takes at most ``CANDIDATE_LIMIT`` + 1 matching rows with their score; the outer one
         counts them (a window over that bounded set), keeps the best ``limit`` and only then
-        reads their displayed fields.
+        reads their displayed fields. With words, the permission rule is also part of the
+        tsquery (``permission``, see ``search.permissions.tsquery_filter``), so the GIN index
+        leaves out the cases the user may not see before any row is read.
         """
         model = filtered.model
         key = model._meta.pk.attname
@@ -263,6 +277,8 @@ class DatabaseBackend(SearchBackend):
             match, any_word = word_tsquery(query)
             if not match:
                 return [], 0  # only stop words: nothing to look for
+            if permission:
+                match = f"( {match} ) & {permission}"
             filtered = filtered.filter(
                 search_vector=SearchQuery(match, config="simple", search_type="raw")
             )

@@ -8,6 +8,7 @@ from django.utils import timezone
 from search import documents
 from search.backends.database import DatabaseBackend
 from search.models import CaseDocument, ResidentDocument
+from search.permissions import permission_tokens
 from services.models import Channel, Direction, EventKind, Message, MessageStatus, TimelineEvent
 from tests.factories import ResidentFactory, make_case
 
@@ -120,5 +121,15 @@ def test_the_vector_holds_the_name_keys_and_the_stemmed_text(backend, world):
     if not isinstance(backend, DatabaseBackend):
         pytest.skip("the database backend's vectors")
     vector = CaseDocument.objects.get(pk=world.bin_case.pk).search_vector
-    assert "'zpmhmt':" in vector  # Mohammed's Metaphone key, weight A (shown without a letter)
+    assert "'zpmhmt':" in vector  # Mohammed's Metaphone key
     assert "'garden':" in vector and "'wast':" in vector  # the description, stemmed
+
+
+def test_the_vector_holds_the_permission_tokens_of_the_python_document(backend, world, awkward):
+    if not isinstance(backend, DatabaseBackend):
+        pytest.skip("the database backend's vectors")
+    stored = dict(CaseDocument.objects.values_list("case_id", "search_vector"))
+    for case in documents.case_queryset():
+        tokens = {t.split("'")[1] for t in stored[case.pk].split() if t.startswith("'zz")}
+        assert tokens == set(permission_tokens(documents.case_fields(case)))
+        assert "zzr1" in tokens if case.service.restricted else "zzr0" in tokens

@@ -82,6 +82,24 @@ def test_name_query_uses_fuzziness_keys_and_the_permission_filter(engine, world)
     assert body["track_total_hits"] == 1001
 
 
+def test_every_word_is_required_and_matches_by_its_own_keys(engine, world):
+    body = engine.build_search(world.mk_staff, parse("Mrs Muhammad Kahn"), "residents", limit=5)
+    must = body.to_dict()["query"]["bool"]["must"]
+    assert len(must) == 2  # the title is not a word the name must contain
+    keys = [
+        next(q["terms"]["name_keys"] for q in w["bool"]["should"] if "terms" in q) for w in must
+    ]
+    assert "zpmhmt" in keys[0] and "zpkn" not in keys[0]
+    assert "zpkn" in keys[1] and "zsahkn" in keys[1] and "zpmhmt" not in keys[1]
+    for word in must:
+        assert word["bool"]["minimum_should_match"] == 1
+        # A stop word analyses to nothing and then matches everything: never required.
+        assert any(
+            q.get("match", {}).get("name", {}).get("zero_terms_query") == "all"
+            for q in word["bool"]["should"]
+        )
+
+
 def test_identifiers_are_filters_on_normalised_values(engine, world):
     body = engine.build_search(world.mk_staff, parse("mk9  3ej"), "cases", limit=5).to_dict()
     assert {

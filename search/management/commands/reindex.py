@@ -17,7 +17,7 @@ class Command(BaseCommand):
     help = "Rebuild the search index for cases and residents (no downtime)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--batch-size", type=int, default=2000)
+        parser.add_argument("--batch-size", type=int, default=5000, help="Rows per statement.")
         parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
 
     def handle(self, *args, batch_size, no_progress, **options):

@@ -41,7 +41,7 @@ def normalise(text: str) -> str:
     Spaces, dashes and dots people type or read out are ignored; anything else is refused,
     and so is a reference whose check digit does not match — before any database lookup.
     """
-    digits = _ascii_digits(_NON_DIGITS.sub("", text or ""))
+    digits = _ascii_digits(_NON_DIGITS.sub("", _without_marks(text)))
     if not digits.isascii() or not digits.isdigit() or len(digits) != LENGTH:
         raise InvalidReference("A case reference has 9 digits.")
     if not damm.is_valid(digits):
@@ -54,9 +54,15 @@ def _ascii_digits(text: str) -> str:
     return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text)
 
 
+def _without_marks(text: str | None) -> str:
+    """Drop invisible formatting characters (category Cf: the left-to-right mark around a
+    reference in Urdu text, zero-width spaces) that a copy and paste brings along."""
+    return "".join(ch for ch in (text or "") if unicodedata.category(ch) != "Cf")
+
+
 def looks_like_reference(text: str) -> bool:
     """True when ``text`` is shaped like a reference (digits), valid or not."""
-    digits = _ascii_digits(_NON_DIGITS.sub("", text or ""))
+    digits = _ascii_digits(_NON_DIGITS.sub("", _without_marks(text)))
     return digits.isascii() and digits.isdigit() and len(digits) == LENGTH
 
 

@@ -47,6 +47,14 @@ def test_digits_from_other_scripts_are_read_as_digits():
     assert reference.normalise("۱۰۰۰۰۰۰۰۶") == "100000006"
 
 
+def test_invisible_direction_marks_copied_from_urdu_text_are_ignored():
+    # Urdu messages put a left-to-right mark before a reference so it reads the right way
+    # round; a resident who copies it from there brings the mark along.
+    assert reference.normalise("\u200e100 000 006") == "100000006"
+    assert reference.normalise("100\u200b000\u200b006\u200f") == "100000006"
+    assert reference.looks_like_reference("\u200e100 000 006")
+
+
 @pytest.mark.parametrize("typed", ["", "abc", "12345678", "1234567890", "100000006x", "²00000006"])
 def test_malformed_input_is_refused(typed):
     with pytest.raises(reference.InvalidReference):

@@ -126,7 +126,7 @@ def trends(user, now: datetime.datetime | None = None) -> dict:
         table.append(
             {
                 "month": month,
-                "label": formats.date_format(month, "F Y"),
+                "label": formats.date_format(month, "YEAR_MONTH_FORMAT"),
                 "channels": [by_channel.get((month, c.value), 0) for c in channels],
                 "contacts": t.get("contacts") or 0,
                 "resolved": t.get("resolved") or 0,

@@ -320,7 +320,10 @@ def _add_counter_waits(flt: Filter, by: str, groups: dict, total: Sums) -> None:
 def _labels(flt: Filter, by: str, groups: dict) -> list[tuple[object, str, str]]:
     """(group value, machine key, label) in display order; months always all shown."""
     if by == "month":
-        return [(m, m.strftime("%Y-%m"), formats.date_format(m, "F Y")) for m in flt.months]
+        return [
+            (m, m.strftime("%Y-%m"), formats.date_format(m, "YEAR_MONTH_FORMAT"))
+            for m in flt.months
+        ]
     if by == "channel":
         return [(c.value, c.value, str(c.label)) for c in Channel if c.value in groups]
     if by == "council":

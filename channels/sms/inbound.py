@@ -235,7 +235,7 @@ def _summary(text: InboundText) -> str:
 def _due(case: Case) -> str:
     if not case.due_at:
         return ""
-    return formats.date_format(timezone.localtime(case.due_at), "j F Y")
+    return formats.date_format(timezone.localtime(case.due_at), "DATE_FORMAT")
 
 
 def _language(resident: Resident | None) -> str:
@@ -285,7 +285,7 @@ def _council_words(council: Council | None) -> dict:
     if council is None:
         council = Council.objects.order_by("pk").first()
     return {
-        "council": council.name if council else _("the council"),
+        "council": council.name if council else _("Your council"),
         "phone": council.phone if council and council.phone else "",
     }
 

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from channels.voice.models import (
     FINAL_STATUSES,
@@ -114,9 +115,12 @@ def take_voicemail(
     call.transcript = transcript or call.transcript
     call.outcome = Outcome.VOICEMAIL
     group = call.service_group.name if call.service_group else _("General enquiry")
-    body = call.transcript or _("Voicemail of %(seconds)s seconds; transcript to follow.") % {
-        "seconds": recording_duration or 0
-    }
+    seconds = recording_duration or 0
+    body = call.transcript or ngettext(
+        "Voicemail of %(seconds)s second; transcript to follow.",
+        "Voicemail of %(seconds)s seconds; transcript to follow.",
+        seconds,
+    ) % {"seconds": seconds}
     result = intake(
         InboundMessage(
             channel=Channel.VOICE,

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from services.models import Case, ContactPoint, Council, Office, ServiceGroup, Status
@@ -198,10 +199,15 @@ def not_disclosed(language: str, reference: str) -> VoiceResponse:
     return response
 
 
+def _spoken_day(moment) -> str:
+    """The day as in "Monday 24 November", in the words and order of the active language."""
+    return formats.date_format(moment, "l") + " " + formats.date_format(moment, "MONTH_DAY_FORMAT")
+
+
 def next_step(case: Case) -> str:
     """What happens next, in words a resident understands (caller's language active)."""
     due = (
-        formats.date_format(timezone.localtime(case.due_at), "l j F")
+        _spoken_day(timezone.localtime(case.due_at))
         if case.due_at and case.status in ACTIVE_STATUSES
         else ""
     )
@@ -299,10 +305,15 @@ def wait_message(language: str, position: int | None, average_seconds: int | Non
                 language,
             )
         if average_seconds and average_seconds >= 60:
+            minutes = round(average_seconds / 60)
             say(
                 response,
-                _("The average wait is about %(minutes)s minutes.")
-                % {"minutes": round(average_seconds / 60)},
+                ngettext(
+                    "The average wait is about %(minutes)s minute.",
+                    "The average wait is about %(minutes)s minutes.",
+                    minutes,
+                )
+                % {"minutes": minutes},
                 language,
             )
         say(response, _("Thank you for waiting. An adviser will be with you soon."), language)

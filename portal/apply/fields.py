@@ -272,7 +272,7 @@ def display(field_type: str, value) -> str:
         return ""
     if field_type == "date":
         try:
-            return formats.date_format(datetime.date.fromisoformat(value), "j F Y")
+            return formats.date_format(datetime.date.fromisoformat(value), "DATE_FORMAT")
         except (TypeError, ValueError):
             return str(value)
     if field_type == "yesno":

@@ -147,6 +147,9 @@ LANGUAGES = [
     ("ur", _("Urdu")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates written the way each language writes them ("DATE_FORMAT" etc.): ours for English and
+# Urdu, Django's own for Polish ("22 listopada"), Romanian and Portuguese.
+FORMAT_MODULE_PATH = ["portal.formats"]
 LANGUAGE_COOKIE_NAME = "portal_language"
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 LANGUAGE_COOKIE_SECURE = False

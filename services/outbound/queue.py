@@ -41,7 +41,11 @@ def choose_channel(resident: Resident, preferred: str | None = None) -> tuple[st
 
 def message_context(case: Case, language: str, extra: dict | None = None) -> dict:
     with translation.override(language):
-        due = formats.date_format(timezone.localtime(case.due_at), "j F Y") if case.due_at else ""
+        due = (
+            formats.date_format(timezone.localtime(case.due_at), "DATE_FORMAT")
+            if case.due_at
+            else ""
+        )
         context = {
             "reference": case.display_reference,
             "service": case.service.name,

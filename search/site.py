@@ -11,6 +11,10 @@ which order to show it:
   Milton Keynes. With a postcode, service pages for the council (or referral body) covering it
   come first, and service pages that only apply elsewhere are left out.
 
+* **Languages**: a translated page shares its English page's address, so each page is listed
+  once, in the resident's language when it has a live translation, else in English
+  (``one_per_page``), whichever language the words matched in.
+
 Editors' promoted results are shown above all of this by ``portal.views.search``.
 """
 
@@ -19,7 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from wagtail.models import Page
+from wagtail.models import Locale, Page
 from wagtail.search.query import Or, Phrase, PlainText
 
 from search.models import SynonymGroup
@@ -86,15 +90,49 @@ class SiteResults:
     postcode_error: str = ""
 
 
+def one_per_page(pages: list) -> list:
+    """Each page once, in search order: its live translation in the active language, else its
+    default-language (English) version, else what matched."""
+    if not pages:
+        return pages
+    try:
+        active = Locale.get_active().pk
+    except (Locale.DoesNotExist, LookupError):
+        active = None
+    default = Locale.get_default().pk
+    keys = list(dict.fromkeys(p.translation_key for p in pages))
+    chosen = {}
+    for page in pages:
+        chosen.setdefault(page.translation_key, page)
+    preference = {active: 0, default: 1}
+    versions = (
+        Page.objects.live()
+        .public()
+        .filter(translation_key__in=keys, locale_id__in={active, default} - {None})
+        .specific()
+    )
+    for page in versions:
+        current = chosen[page.translation_key]
+        if preference.get(page.locale_id, 2) < preference.get(current.locale_id, 2):
+            chosen[page.translation_key] = page
+    return [chosen[key] for key in keys]
+
+
 def search_pages(query: str, *, postcode: str = "", exclude_ids=()) -> SiteResults:
     extra = synonyms_for(query)
     pages = list(
         Page.objects.live()
         .public()
-        .exclude(pk__in=list(exclude_ids))
+        # Promoted pages are shown above, in every language they are translated into.
+        .exclude(
+            translation_key__in=Page.objects.filter(pk__in=list(exclude_ids)).values(
+                "translation_key"
+            )
+        )
         .specific()
         .search(expanded_query(query), operator="or")[:MAX_RESULTS]
     )
+    pages = one_per_page(pages)
     area = area_for(postcode)
     if area is not None and area.councils:
         ranked = [(_fit(p, area), i, p) for i, p in enumerate(pages)]

@@ -130,3 +130,13 @@ class PageTranslationTests(TestCase):
         response = self.client.get(f"/admin/translation/submit/page/{self.new_bin_page.pk}/")
         assert response.status_code == 200
         assert "Polish" in response.content.decode()
+
+    def test_site_search_lists_each_page_once_in_the_residents_language(self):
+        for language, title in (("pl", translated.SERVICE["pl"]["title"]), ("en", None)):
+            html = self.get("/search/?q=missed+bin+collection", language).content.decode()
+            assert html.count(f'href="{self.bin_page.url}"') == 1, language
+            assert (title or self.bin_page.title) in html
+        # Words in Polish find the page for an English reader too, shown in English.
+        html = self.get("/search/?q=nieodebrane+odpady", "en").content.decode()
+        assert html.count(f'href="{self.bin_page.url}"') == 1
+        assert translated.SERVICE["pl"]["title"] not in html

@@ -8,6 +8,7 @@ case on purpose: answers cannot be joined back to a person.
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from services.models import Channel, Council, Office, Service
 
@@ -180,7 +181,7 @@ class EqualityResponse(models.Model):
 
     class Satisfaction(models.TextChoices):
         VERY_SATISFIED = "very_satisfied", _("Very satisfied")
-        SATISFIED = "satisfied", _("Satisfied")
+        SATISFIED = "satisfied", pgettext_lazy("survey answer", "Satisfied")
         NEUTRAL = "neutral", _("Neither satisfied nor dissatisfied")
         DISSATISFIED = "dissatisfied", _("Dissatisfied")
         VERY_DISSATISFIED = "very_dissatisfied", _("Very dissatisfied")

@@ -15,6 +15,7 @@ Nothing here stores a visitor's name on the public side: the display shows numbe
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from services.models import Case, Office, Resident, ServiceGroup
 
@@ -86,7 +87,7 @@ class TicketPriority(models.IntegerChoices):
     NORMAL = 0, _("No priority")
     ACCESSIBILITY = 1, _("Accessibility need")
     APPOINTMENT = 2, _("Appointment")
-    TRANSFERRED = 3, _("Transferred")
+    TRANSFERRED = 3, pgettext_lazy("counter ticket priority", "Transferred")
 
 
 class TicketStatus(models.TextChoices):
@@ -94,7 +95,7 @@ class TicketStatus(models.TextChoices):
     CALLED = "called", _("Called")
     SERVING = "serving", _("Being served")
     SERVED = "served", _("Served")
-    NO_SHOW = "no_show", _("Did not answer")
+    NO_SHOW = "no_show", pgettext_lazy("counter ticket status", "Did not answer")
     UNSERVED = "unserved", _("Not served (office closed)")
 
 
@@ -162,9 +163,9 @@ class TicketEvent(models.Model):
         ISSUED = "issued", _("Ticket issued")
         CALLED = "called", _("Called to a desk")
         STARTED = "started", _("Service started")
-        TRANSFERRED = "transferred", _("Transferred")
+        TRANSFERRED = "transferred", pgettext_lazy("counter ticket event", "Transferred")
         SERVED = "served", _("Served")
-        NO_SHOW = "no_show", _("Did not answer")
+        NO_SHOW = "no_show", pgettext_lazy("counter ticket status", "Did not answer")
         UNSERVED = "unserved", _("Not served: day closed")
         CASE = "case", _("Case raised or updated")
 

@@ -13,6 +13,7 @@ logged by the agent at wrap-up (``channels.voice.actions``).
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from services.models import Case, Council, Message, Resident, ServiceGroup
 
@@ -20,12 +21,12 @@ from services.models import Case, Council, Message, Resident, ServiceGroup
 class CallStatus(models.TextChoices):
     """Twilio's call statuses (as in status callbacks), plus nothing of our own."""
 
-    QUEUED = "queued", _("Queued")
+    QUEUED = "queued", pgettext_lazy("telephone call status", "Queued")
     RINGING = "ringing", _("Ringing")
     IN_PROGRESS = "in-progress", _("In progress")
     COMPLETED = "completed", _("Completed")
     BUSY = "busy", _("Busy")
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", pgettext_lazy("telephone call status", "Failed")
     NO_ANSWER = "no-answer", _("No answer")
     CANCELED = "canceled", _("Cancelled")
 

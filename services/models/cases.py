@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.files.storage import storages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from services.models.catalogue import ReferralBody, Service
 from services.models.choices import Channel, Direction
@@ -29,8 +30,8 @@ __all__ = [
 
 
 class Status(models.TextChoices):
-    RECEIVED = "received", _("Received")
-    OPEN = "open", _("Open")
+    RECEIVED = "received", pgettext_lazy("case status", "Received")
+    OPEN = "open", pgettext_lazy("case status", "Open")
     IN_PROGRESS = "in_progress", _("In progress")
     WAITING = "waiting", _("Waiting for you")
     RESOLVED = "resolved", _("Resolved")
@@ -156,7 +157,7 @@ class EventKind(models.TextChoices):
     NOTE = "note", _("Internal note")
     STATUS = "status", _("Status changed")
     ASSIGNMENT = "assignment", _("Assigned")
-    TRANSFER = "transfer", _("Transferred")
+    TRANSFER = "transfer", pgettext_lazy("case timeline event", "Transferred")
     SLA_BREACH = "sla_breach", _("Target time missed")
     REFERRAL = "referral", _("Referred")
     MERGE = "merge", _("Merged")
@@ -211,13 +212,13 @@ class TimelineEvent(models.Model):
 
 
 class MessageStatus(models.TextChoices):
-    RECEIVED = "received", _("Received")
-    QUEUED = "queued", _("Queued")
+    RECEIVED = "received", pgettext_lazy("message status", "Received")
+    QUEUED = "queued", pgettext_lazy("message status", "Queued")
     SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     DELIVERED = "delivered", _("Delivered")
     UNDELIVERED = "undelivered", _("Not delivered")
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", pgettext_lazy("message status", "Failed")
     SUPPRESSED = "suppressed", _("Not sent")
     IGNORED = "ignored", _("Ignored (automatic message)")
 

@@ -254,13 +254,15 @@ def resident_rows_sql() -> str:
 
 def _permission_tokens_sql(alias: str) -> str:
     """``search.permissions.permission_tokens`` in SQL: ``'zzrc' || d.responsible_council_id``
-    and so on (NULL columns give no token; booleans are 1/0)."""
+    and so on (NULL columns give no token; a yes/no column has ``zzr1`` when true, none when
+    false)."""
     parts = []
     for field, prefix in TOKEN_PREFIXES.items():
         column = f"{alias}.{field}"
         if isinstance(CaseDocument._meta.get_field(field), models.BooleanField):
-            column = f"{column}::int"
-        parts.append(f"'{prefix}' || {column}")
+            parts.append(f"CASE WHEN {column} THEN '{prefix}1' END")
+        else:
+            parts.append(f"'{prefix}' || {column}")
     return f"concat_ws(' ', {', '.join(parts)})"
 
 

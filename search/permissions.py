@@ -98,20 +98,23 @@ NOTHING = "zznone"
 
 
 def permission_token(field: str, value: Any) -> str:
-    """``("team_id", 5)`` → ``"zzt5"``; booleans are ``1``/``0``."""
+    """``("team_id", 5)`` → ``"zzt5"``; ``("restricted", True)`` → ``"zzr1"`` and
+    ``("restricted", False)`` → ``"!zzr1"``: a yes/no field has a token only when it is true.
+    (A ``zzr0`` token would be in 96% of the documents, and reading its posting list cost
+    80 ms on every search; ``!zzr1`` reads the short list of the restricted ones.)"""
     if isinstance(value, bool):
-        value = int(value)
+        return f"{TOKEN_PREFIXES[field]}1" if value else f"!{TOKEN_PREFIXES[field]}1"
     if not isinstance(value, int):
         raise UntranslatableRule(f"No permission token for {field}={value!r}.")
     return f"{TOKEN_PREFIXES[field]}{value}"
 
 
 def permission_tokens(doc: dict[str, Any]) -> list[str]:
-    """The permission tokens of a case document (fields that are NULL have none)."""
+    """The permission tokens of a case document (fields that are NULL or false have none)."""
     return [
         permission_token(field, doc[field])
         for field in TOKEN_PREFIXES
-        if doc.get(field) is not None
+        if doc.get(field) is not None and doc[field] is not False
     ]
 
 

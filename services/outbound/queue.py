@@ -80,7 +80,10 @@ def queue_message(
     chosen, reason = choose_channel(resident, channel)
     language = resident.language or case.language or "en"
     rendered = render(
-        kind, chosen or Channel.EMAIL, language, message_context(case, language, {"body": body})
+        kind,
+        chosen or Channel.EMAIL,
+        language,
+        lambda used: message_context(case, used, {"body": body}),  # dates in the text's language
     )
     headers = {}
     provider_id = None

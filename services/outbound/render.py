@@ -9,6 +9,7 @@ Template variables: ``reference``, ``service``, ``status``, ``due_date``, ``trac
 ``council``, ``body`` (free text from staff), ``name``.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.template import Context, Template
@@ -26,7 +27,14 @@ class Rendered:
     fell_back: bool
 
 
-def render(kind: str, channel: str, language: str, context: dict) -> Rendered:
+def render(
+    kind: str, channel: str, language: str, context: dict | Callable[[str], dict]
+) -> Rendered:
+    """The message of ``kind`` for ``channel`` in ``language``, or in English if it has none.
+
+    ``context`` may be a function of the language actually used, so that dates and status
+    names are written in the language of the text around them, not the one asked for.
+    """
     templates = {
         (t.language): t
         for t in MessageTemplate.objects.filter(
@@ -42,6 +50,8 @@ def render(kind: str, channel: str, language: str, context: dict) -> Rendered:
             channel if channel in template_files.CHANNELS else "email"
         ]
         subject_source, body_source = shipped.get("subject", ""), shipped["body"]
+    if callable(context):
+        context = context(used_language)
     with translation.override(used_language):
         ctx = Context(context, autoescape=False)
         subject = Template(subject_source).render(ctx).strip() if subject_source else ""

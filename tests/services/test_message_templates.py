@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from services.actions.cases import change_status
 from services.models import Message, MessageTemplate, Status
@@ -235,6 +236,9 @@ def test_a_missing_translation_falls_back_to_english_and_is_listed_for_editors(
     english = template_files.english()["status_update"]["sms"]["body"]
     assert sent.body.startswith(english.split("{{")[0].strip())
     assert sent.language == "en"
+    # The status name inside the English text is English too, not Romanian.
+    with translation.override("en"):
+        assert f"is now: {Status.IN_PROGRESS.label}." in sent.body
     message = Message.objects.get(case=case, kind="status_update")
     assert message.metadata == {"template_fell_back": True, "requested_language": "ro"}
 

@@ -47,6 +47,7 @@ from search.backends.base import (
 )
 from search.models import CaseDocument, ResidentDocument
 from search.permissions import case_rule, document_q, may_find_residents, tsquery_filter
+from search.phonetics import fold, name_words
 from search.query import ParsedQuery
 from services.models import Case, Resident
 
@@ -330,13 +331,18 @@ class DatabaseBackend(SearchBackend):
         return hits, total
 
     def _search_fallback(self, filtered: QuerySet, query: ParsedQuery, limit, fields, kind):
-        """Other databases: every word in some text field, or its misspelling keys."""
+        """Other databases (the demo): every word in some text field, or its misspelling keys.
+        No dictionary here: a long word is looked for without its last three letters
+        ("missing" finds "missed"), and words of one or two letters are not required."""
         text_fields = ["name", "address"] + (
             ["summary", "body", "service_name"] if kind == "case" else []
         )
         condition = Q()
         for word, keys in zip(query.words, query.keys_by_word, strict=True):
-            found = reduce(or_, [Q(**{f"{f}__icontains": word}) for f in text_fields])
+            if len(word) < 3 and len(query.words) > 1:
+                continue
+            stem = word if len(word) <= 4 else word[: max(4, len(word) - 3)]
+            found = reduce(or_, [Q(**{f"{f}__icontains": stem}) for f in text_fields])
             for k in keys:
                 if _KEY.match(k):
                     found |= Q(name_keys__contains=k)
@@ -344,4 +350,8 @@ class DatabaseBackend(SearchBackend):
         order = ("-pk",) if kind == "case" or query.words else ("name", "pk")
         matches = filtered.filter(condition).order_by(*order)
         rows = list(matches.values(*fields)[: CANDIDATE_LIMIT + 1])
-        return [(row, 1.0) for row in rows[:limit]], len(rows)
+        # A little ranking: names spelt as typed first (newest first among equals).
+        words = {fold(w) for w in query.words}
+        scored = [(row, float(len(words & set(name_words(row["name"]))))) for row in rows]
+        scored.sort(key=lambda pair: -pair[1])
+        return scored[:limit], len(rows)

@@ -35,6 +35,24 @@ from portal.pages.blocks import BaseStreamBlock
 from portal.pages.translations import EnglishTreeRoutingMixin, english_version, localize
 
 
+def one_page_per_language(page: Page, field: str, message: str) -> None:
+    """At most one page of ``page``'s type for the same ``field`` value in each language.
+
+    Translations share the council, office or group they describe; a second page for it in the
+    same language would be listed twice. Page's locale is on another table, so this cannot be a
+    database constraint.
+    """
+    value = getattr(page, f"{field}_id")
+    if (
+        value
+        and type(page)
+        .objects.filter(**{f"{field}_id": value}, locale_id=page.locale_id)
+        .exclude(pk=page.pk)
+        .exists()
+    ):
+        raise ValidationError({field: message})
+
+
 class TopTaskBlock(blocks.StructBlock):
     page = blocks.PageChooserBlock()
     description = blocks.CharBlock(max_length=160, required=False)
@@ -75,9 +93,8 @@ class HomePage(EnglishTreeRoutingMixin, Page):
 
 
 class CouncilPage(Page):
-    council = models.OneToOneField(
-        "services.Council", on_delete=models.PROTECT, related_name="page"
-    )
+    # One council page per council in each language (a translation points at the same council).
+    council = models.ForeignKey("services.Council", on_delete=models.PROTECT, related_name="pages")
     intro = models.CharField(max_length=300, blank=True)
     body = StreamField(BaseStreamBlock(), blank=True)
 
@@ -92,6 +109,10 @@ class CouncilPage(Page):
 
     class Meta:
         verbose_name = _("council page")
+
+    def clean(self):
+        super().clean()
+        one_page_per_language(self, "council", _("This council already has a page."))
 
     def get_context(self, request, *args, **kwargs):
         from services.models import Office
@@ -131,14 +152,7 @@ class TopicPage(EnglishTreeRoutingMixin, Page):
 
     def clean(self):
         super().clean()
-        # Page's locale is on another table, so this cannot be a database constraint.
-        if (
-            self.group_id
-            and TopicPage.objects.filter(group_id=self.group_id, locale_id=self.locale_id)
-            .exclude(pk=self.pk)
-            .exists()
-        ):
-            raise ValidationError({"group": _("This group already has a topic page.")})
+        one_page_per_language(self, "group", _("This group already has a topic page."))
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -208,7 +222,8 @@ class OfficeIndexPage(EnglishTreeRoutingMixin, Page):
 
 
 class OfficePage(Page):
-    office = models.OneToOneField("services.Office", on_delete=models.PROTECT, related_name="page")
+    # One office page per office in each language.
+    office = models.ForeignKey("services.Office", on_delete=models.PROTECT, related_name="pages")
     intro = models.CharField(max_length=300, blank=True)
     body = StreamField(BaseStreamBlock(), blank=True)
 
@@ -223,6 +238,10 @@ class OfficePage(Page):
 
     class Meta:
         verbose_name = _("office page")
+
+    def clean(self):
+        super().clean()
+        one_page_per_language(self, "office", _("This office already has a page."))
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -142,3 +142,23 @@ class PageTranslationTests(TestCase):
         html = self.get("/search/?q=nieodebrane+odpady", "en").content.decode()
         assert html.count(f'href="{self.bin_page.url}"') == 1
         assert translated.SERVICE["pl"]["title"] not in html
+
+    def test_an_editor_can_translate_council_and_office_pages(self):
+        from portal.pages.models import CouncilPage, OfficeIndexPage, OfficePage
+
+        self.client.force_login(get_user_model().objects.get(email="editor@mk.example.org"))
+        romanian = Locale.objects.get(language_code="ro")
+        # A page's parent is translated first (Wagtail offers only those languages).
+        for model in (CouncilPage, OfficeIndexPage, OfficePage):
+            page = model.objects.filter(locale__language_code="en").first()
+            response = self.client.post(
+                f"/admin/translation/submit/page/{page.pk}/", {"locales": [romanian.pk]}
+            )
+            assert response.status_code == 302, model
+            translation = page.get_translation(romanian)
+            assert not translation.live  # a draft for the editor to translate and publish
+        # The council page still lists its offices once, linked to the one address.
+        council = CouncilPage.objects.get(locale__language_code="en", council__code="MKC")
+        html = self.get(council.url, "ro").content.decode()
+        office_page = OfficePage.objects.filter(office__council__code="MKC").first()
+        assert html.count(f'href="{office_page.url}"') == 1

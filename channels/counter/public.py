@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -63,9 +64,24 @@ def display(request: HttpRequest, office: str) -> HttpResponse:
 @require_GET
 @never_cache
 def display_json(request: HttpRequest, office: str) -> JsonResponse:
+    """The calls and the waiting count, the count also as the page shows it.
+
+    ``waiting_text`` is written here rather than in ``display.js`` so that it takes the plural
+    forms of the page's language (Polish has three); the request carries the same language
+    cookie as the page.
+    """
     office_obj = _office(office)
+    waiting = queue.waiting(office_obj).count()
     return JsonResponse(
-        {"calls": _calls(office_obj), "waiting": queue.waiting(office_obj).count()},
+        {
+            "calls": _calls(office_obj),
+            "waiting": waiting,
+            # The same msgid as the page's own count (display.html).
+            "waiting_text": ngettext(
+                "%(counter)s person waiting", "%(counter)s people waiting", waiting
+            )
+            % {"counter": waiting},
+        },
         headers={"Cache-Control": "no-store"},
     )
 

@@ -32,6 +32,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from channels.email import loops
 from channels.email.parsing import ParsedEmail, clean_text, parse
@@ -224,7 +225,9 @@ def _check_attachments(parsed: ParsedEmail) -> tuple[list[InboundAttachment], li
         elif size == 0:
             reason = _("the file is empty")
         elif len(kept) >= MAX_ATTACHMENTS:
-            reason = _("more than %(count)s files") % {"count": MAX_ATTACHMENTS}
+            reason = ngettext(
+                "more than %(count)s file", "more than %(count)s files", MAX_ATTACHMENTS
+            ) % {"count": MAX_ATTACHMENTS}
         if reason:
             refused.append(
                 {
@@ -398,7 +401,11 @@ def _inbound(
 
 def _note_refused(case: Case, refused: list[dict], now) -> None:
     lines = [
-        _("%(filename)s (%(type)s, %(size)s bytes): %(reason)s")
+        ngettext(
+            "%(filename)s (%(type)s, %(size)s byte): %(reason)s",
+            "%(filename)s (%(type)s, %(size)s bytes): %(reason)s",
+            item["size"],
+        )
         % {
             "filename": item["filename"],
             "type": item["content_type"],

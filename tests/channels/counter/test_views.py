@@ -351,6 +351,7 @@ def test_display_shows_codes_and_desks_but_never_names(client, world):
     assert data == {
         "calls": [{"code": "A001", "desk": 1, "called": ticket.called_at.isoformat()}],
         "waiting": 1,
+        "waiting_text": "1 person waiting",
     }
     assert "Ada" not in json.dumps(data)
     assert client.get("/counter/no-such-office/display/").status_code == 404

@@ -43,8 +43,8 @@ function render(data) {
     const none = list.querySelector(".portal-counter-display__call--none");
     if (!none) list.replaceChildren();
   }
-  waiting.textContent =
-    data.waiting === 1 ? main.dataset.waitingOne : fill(main.dataset.waitingMany, { count: data.waiting });
+  // Written by the server in the page's language, with that language's plural forms.
+  waiting.textContent = data.waiting_text;
   const keys = data.calls.map((call) => `${call.code}@${call.called}`);
   if (seen !== null) {
     data.calls.filter((call, i) => !seen.has(keys[i])).reverse().forEach(announce);

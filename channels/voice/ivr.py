@@ -226,9 +226,11 @@ def next_step(case: Case) -> str:
             else _("We are working on it.")
         )
     if case.status == Status.REFERRED:
-        return _("Another organisation deals with this; please contact %(body)s.") % {
-            "body": case.referral_body or _("them")
-        }
+        if case.referral_body:
+            return _("Another organisation deals with this; please contact %(body)s.") % {
+                "body": case.referral_body
+            }
+        return _("Another organisation deals with this; please contact them.")
     if case.status == Status.RESOLVED:
         return _("If it is not sorted out, call us and choose option 2.")
     return _("There is nothing more for you to do.")

@@ -57,6 +57,8 @@ def test_panel_lists_live_calls_and_not_ended_ones(agent_client, client):
     body = response.content.decode()
     assert f"/desk/calls/{live.pk}/take/" in body
     assert f"/desk/calls/{ended.pk}/take/" not in body
+    # One message for the button and the words only screen readers hear, so it can be reordered.
+    assert f'Take call<span class="govuk-visually-hidden"> from {live.from_number}</span>' in body
     data = agent_client.get("/desk/calls/panel.json").json()
     assert [c["id"] for c in data["calls"]] == [live.pk]
 
@@ -70,6 +72,7 @@ def test_screen_pop_shows_the_caller_and_only_cases_the_agent_may_see(
     assert response.status_code == 302
     page = agent_client.get(response["Location"]).content.decode()
     assert "Alice Caller" in page
+    assert f"Call from {call.from_number}</h1>" in page
     assert bins.display_reference in page
     assert hidden.display_reference not in page and "Care assessment" not in page
     assert closed.display_reference not in page  # open cases only

@@ -7,6 +7,12 @@ which ``services.outbound`` reads to write texts and emails. See docs/languages.
 """
 
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+
+# The signed-in user's saved language, kept in the session at sign-in so that
+# ``AccountLanguageMiddleware`` needs no query per request.
+SESSION_KEY = "portal_account_language"
 
 
 def remember_language(response, code: str) -> None:
@@ -19,3 +25,11 @@ def remember_language(response, code: str) -> None:
         secure=settings.LANGUAGE_COOKIE_SECURE,
         httponly=False,
     )
+
+
+@receiver(user_logged_in, dispatch_uid="portal_account_language")
+def remember_account_language(sender, request, user, **kwargs):
+    resident = getattr(user, "resident", None)
+    language = getattr(resident, "language", "") or ""
+    if request is not None and hasattr(request, "session"):
+        request.session[SESSION_KEY] = language if language in dict(settings.LANGUAGES) else ""

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
-from portal.languages import remember_language
+from portal.languages import SESSION_KEY, remember_language
 
 ADMIN_PREFIX = "/admin/"
 
@@ -73,8 +73,9 @@ class LocaleMiddleware(DjangoLocaleMiddleware):
 class AccountLanguageMiddleware:
     """A signed-in resident without a language cookie gets the language saved on their account.
 
-    After ``AuthenticationMiddleware``. The cookie is set on the response, so this costs one
-    look-up per browser, not per request; a cookie the resident set wins.
+    After ``AuthenticationMiddleware``. The language is read from the session, where sign-in
+    put it (``portal.languages``), so this costs no query; the cookie is then set, and a
+    cookie the resident set wins.
     """
 
     def __init__(self, get_response):
@@ -84,9 +85,9 @@ class AccountLanguageMiddleware:
         language = None
         if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
             user = getattr(request, "user", None)
-            resident = getattr(user, "resident", None) if user and user.is_authenticated else None
-            if resident is not None and resident.language in dict(settings.LANGUAGES):
-                language = resident.language
+            if user is not None and user.is_authenticated:
+                language = request.session.get(SESSION_KEY) or None
+            if language is not None:
                 translation.activate(language)
                 request.LANGUAGE_CODE = language
         response = self.get_response(request)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from wagtail.contrib.search_promotions.models import Query
 from wagtail.models import Page
 
-from portal.languages import remember_language
+from portal.languages import SESSION_KEY, remember_language
 from portal.resident.linking import residents_for
 from search import site as site_search
 
@@ -67,6 +67,7 @@ def switch_language(request, code):
             residents_for(request.user).exclude(language=code).update(
                 language=code, updated_at=timezone.now()
             )
+            request.session[SESSION_KEY] = code
     return response
 
 

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from portal.apply import ratelimit, spam, uploads
-from portal.languages import remember_language
+from portal.languages import SESSION_KEY, remember_language
 from portal.resident import linking
 from portal.resident.forms import PreferencesForm, ReplyForm, TrackForm
 from services import permissions
@@ -233,6 +233,7 @@ def my_preferences(request: HttpRequest) -> HttpResponse:
             response = redirect("resident:my_preferences")
             # One language for the site and for what we send: the pages follow the choice.
             remember_language(response, form.cleaned_data["language"])
+            request.session[SESSION_KEY] = form.cleaned_data["language"]
             return response
     else:
         form = PreferencesForm(

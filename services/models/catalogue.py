@@ -7,6 +7,7 @@ two-tier Northamptonshire — is a referral: residents are sent there instead of
 nobody here can work.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -148,3 +149,19 @@ class MessageTemplate(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.get_channel_display()} · {self.language}"
+
+    def clean(self):
+        """The same checks as the shipped files: it compiles, and uses only known variables.
+
+        A misspelt variable would otherwise send residents a blank where their reference
+        should be.
+        """
+        from services.outbound.template_files import template_problems
+
+        errors = {}
+        for field in ("subject", "body"):
+            problems = template_problems(getattr(self, field) or "")
+            if problems:
+                errors[field] = "; ".join(problems)
+        if errors:
+            raise ValidationError(errors)

@@ -87,3 +87,22 @@ def test_a_resident_cannot_reach_the_report(db, client):
     assert response.status_code in (302, 403)
     if response.status_code == 302:
         assert "/admin/login/" in response["Location"]
+
+
+def test_an_editor_cannot_save_a_template_with_a_misspelt_variable(db, client):
+    user = editor()
+    user.user_permissions.add(Permission.objects.get(codename="add_messagetemplate"))
+    client.force_login(user)
+    response = client.post(
+        "/admin/message_templates/new/",
+        {
+            "kind": "receipt",
+            "channel": "sms",
+            "language": "pl",
+            "subject": "",
+            "body": "Dziękujemy. Numer sprawy: {{ referance }}",
+        },
+    )
+    assert response.status_code == 200
+    assert "uses unknown variables: referance" in response.content.decode()
+    assert not MessageTemplate.objects.filter(language="pl").exists()

@@ -94,13 +94,17 @@ class GovukDateField(forms.Field):
         if not any(parts):
             return None
         day, month, year = parts
-        names = {0: _("a day"), 1: _("a month"), 2: _("a year")}
-        missing = [names[i] for i, part in enumerate(parts) if not part]
+        # Whole messages, one per missing part: "must include" + "a month" cannot be put
+        # together in languages where the noun's form depends on the verb.
+        messages = {
+            0: _("%(label)s must include a day"),
+            1: _("%(label)s must include a month"),
+            2: _("%(label)s must include a year"),
+        }
+        missing = [i for i, part in enumerate(parts) if not part]
         if missing:
             raise forms.ValidationError(
-                _("%(label)s must include %(part)s"),
-                code="incomplete",
-                params={"label": self.label, "part": missing[0]},
+                messages[missing[0]], code="incomplete", params={"label": self.label}
             )
         try:
             value = datetime.date(int(year), int(month), int(day))

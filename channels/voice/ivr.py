@@ -102,14 +102,24 @@ def greeting(council: Council | None) -> str:
     return _("Thank you for calling %(council)s.") % {"council": council.name}
 
 
-def language_menu(council: Council | None, *, again: bool = False) -> VoiceResponse:
-    """Greeting in English, then each language offered in that language."""
+def language_menu(
+    council: Council | None, *, again: bool = False, saved: str = ""
+) -> VoiceResponse:
+    """Greeting, then each language offered in that language.
+
+    ``saved``: the language a caller recognised by their number chose before (on the website,
+    in a text, at a counter). They are greeted in it and it is offered first; the keys stay
+    the same for everyone, so the menu printed on letters is never wrong.
+    """
     response = VoiceResponse()
     gather = _gather(response, url("language"), digits=1, language="en", speech=False)
+    first = BY_CODE.get(saved) if saved else None
+    greet_in = first.code if first is not None else "en"
     if not again:
-        with translation.override("en"):
-            say(gather, greeting(council), "en")
-    for entry in SPOKEN:
+        with translation.override(prompt_language(greet_in)):
+            say(gather, greeting(council), greet_in)
+    ordered = [first, *(entry for entry in SPOKEN if entry is not first)] if first else SPOKEN
+    for entry in ordered:
         with translation.override(prompt_language(entry.code)):
             text = _("For %(language)s, press %(digit)s.") % {
                 "language": _language_name(entry.code),

@@ -132,7 +132,8 @@ class CallEntryView(VoiceStepView):
     step = "entry"
 
     def respond(self, request, call):
-        return ivr.language_menu(call.council)
+        resident = call.resident
+        return ivr.language_menu(call.council, saved=resident.language if resident else "")
 
 
 class LanguageView(VoiceStepView):

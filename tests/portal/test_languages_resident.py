@@ -8,6 +8,7 @@ from allauth.account.models import EmailAddress
 from services.models import Case, Message, MessageTemplate, Resident
 from tests.apply.conftest import BIN_URL, CONTACT, fill_bin_form
 from tests.apply.site import build_site
+from tests.channels.voice.conftest import CALLER, ENTRY, caller  # noqa: F401 - its fixture
 from tests.factories import ResidentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -98,3 +99,25 @@ def test_a_web_application_records_the_residents_language_on_case_and_resident(
     message = Message.objects.get(case=case, kind="acknowledgement")
     assert message.language == "pl" and message.subject.startswith("Otrzymaliśmy")
     assert message.metadata["template_fell_back"] is False
+
+
+# --- The phone line ----------------------------------------------------------------------------
+
+
+def test_a_recognised_caller_is_greeted_in_their_saved_language(caller):  # noqa: F811
+    ResidentFactory(phone=CALLER, language="pl")
+    call = caller()
+    root = call.step(ENTRY, CallStatus="ringing")
+    says = list(root.iter("Say"))
+    # Greeting and the first option in Polish, with Twilio's Polish voice.
+    assert [s.get("language") for s in says[:2]] == ["pl-PL", "pl-PL"]
+    assert "2" in says[1].text
+    # The keys are the same as for everyone: 2 is Polish, and the menu then speaks Polish.
+    root = call.next(Digits="2")
+    assert all(s.get("language") == "pl-PL" for s in root.iter("Say"))
+
+
+def test_an_unknown_caller_hears_the_greeting_in_english_first(caller):  # noqa: F811
+    call = caller(sender="+447400999888")
+    says = list(call.step(ENTRY, CallStatus="ringing").iter("Say"))
+    assert says[0].get("language") == "en-GB" and "press 1" in says[1].text

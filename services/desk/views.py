@@ -83,7 +83,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         context["page"] = None
         return render(request, "services/desk/queue.html", context, status=400)
     data = form.cleaned_data if request.GET else {"status": STATUS_OPEN}
-    page = queue_page(request.user, data)
+    page = queue_page(request.user, data, catalogue=form.catalogue)
     params = {
         key: request.GET.get(key, "")
         for key in ("council", "office", "team", "service", "channel", "status", "sla", "assigned")

@@ -8,7 +8,8 @@ from services.sla import SlaState
 
 register = template.Library()
 
-_SLA = {
+# Target-time state → the tag's label and GOV.UK colour (the queue uses these directly).
+SLA_TAGS = {
     SlaState.ON_TRACK: (_("On track"), "govuk-tag--green"),
     SlaState.AT_RISK: (_("At risk"), "govuk-tag--yellow"),
     SlaState.BREACHED: (_("Target missed"), "govuk-tag--red"),
@@ -20,7 +21,7 @@ _SLA = {
 @register.inclusion_tag("services/desk/includes/sla_tag.html")
 def sla_tag(case, now=None):
     """The case's target-time state as a GOV.UK tag (colour is never the only signal)."""
-    label, css = _SLA[sla.state_of(case, now)]
+    label, css = SLA_TAGS[sla.state_of(case, now)]
     return {"label": label, "css": css}
 
 

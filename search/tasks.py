@@ -13,8 +13,19 @@ from search.backends import get_backend
 @task(queue_name="search")
 def index_changes(case_ids: list[int], resident_ids: list[int]) -> int:
     """What one committed transaction changed: one task (one queue row) for both kinds."""
+    from services.models import Case
+
     backend = get_backend()
-    indexed = backend.index_residents(resident_ids) if resident_ids else 0
+    indexed = 0
+    if resident_ids:
+        # Indexing a resident redoes their cases' documents (they carry the resident's name).
+        indexed += backend.index_residents(resident_ids)
+        done = set(
+            Case.objects.filter(pk__in=case_ids, resident_id__in=resident_ids).values_list(
+                "pk", flat=True
+            )
+        )
+        case_ids = [pk for pk in case_ids if pk not in done]
     return indexed + (backend.index_cases(case_ids) if case_ids else 0)
 
 

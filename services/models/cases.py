@@ -133,6 +133,13 @@ class Case(models.Model):
                 name="case_open_queue",
                 condition=models.Q(status__in=["received", "open", "in_progress", "waiting"]),
             ),
+            # "Next case": the most urgent unassigned case, read in this order until one of the
+            # user's teams' cases turns up, instead of sorting every candidate.
+            models.Index(
+                fields=["-priority", "due_at", "id", "team"],
+                name="case_claim_next",
+                condition=models.Q(assignee__isnull=True, status__in=["received", "open"]),
+            ),
         ]
         permissions = [("view_all_cases", "Can see every case, restricted ones included")]
 

@@ -9,6 +9,8 @@
    resolver, middleware, view and templates (Django's test ``Client``, so no network noise),
    for the common filters and for a deep page reached through the keyset cursor.
 3. Prints p50/p95/max per filter and the number of SQL queries per page.
+4. Times the case page (timeline, the resident's other cases) for open cases with the longest
+   timelines, and "next case" (``claim_next``, rolled back each time so nothing changes).
 
 Use a database of its own: it is big, and the run is CPU-heavy on a small machine.
 """
@@ -33,6 +35,12 @@ sys.path.insert(0, str(_HERE.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
 
 
+def _percentiles(timings: list[float]) -> tuple[float, float, float]:
+    timings = sorted(timings)
+    p95 = timings[max(0, int(round(0.95 * len(timings))) - 1)]
+    return statistics.median(timings), p95, timings[-1]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=1_000_000, help="Cases wanted.")
@@ -51,11 +59,14 @@ def main() -> int:
     django.setup()
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
-    from django.db import connection
+    from django.db import connection, transaction
+    from django.db.models import Count
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from services.models import Case, Council, Service
+    from services import actions
+    from services.desk.queue import visible_cases
+    from services.models import Case, Council, Service, TimelineEvent
 
     # A web process keeps its connection (CONN_MAX_AGE in production); the test settings
     # close it after every request, which would time the TCP handshake, not the page.
@@ -103,6 +114,7 @@ def main() -> int:
     filters[f"deep page (after {args.deep} pages)"] = url.partition("?")[2]
 
     cores = os.cpu_count()
+    print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     print(f"\nQueue page as {args.user}, {Case.objects.count():,} cases, {cores} cores")
     print(f"{'filter':40} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'queries':>8} {'rows':>6}")
     worst = 0.0
@@ -129,6 +141,51 @@ def main() -> int:
     print(
         f"\nworst p95: {worst:.1f} ms (target < 150 ms); queries per page: {sorted(query_counts)}"
     )
+
+    # The case page, for open cases with the longest timelines the user may see.
+    candidates = list(
+        visible_cases(user)
+        .filter(status__in=["open", "in_progress"])
+        .order_by("due_at")
+        .values_list("pk", flat=True)[:500]
+    )
+    busy = list(
+        TimelineEvent.objects.filter(case_id__in=candidates)
+        .values_list("case__reference")
+        .annotate(events=Count("id"))
+        .order_by("-events")[:5]
+    )
+    print(f"\n{'page':40} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'queries':>8}")
+    timings, counts = [], set()
+    per_case = max(1, args.requests // len(busy))
+    for reference, _events in busy:
+        url = f"/desk/cases/{reference}/"
+        assert client.get(url).status_code == 200, url
+        for _ in range(per_case):
+            start = time.perf_counter()
+            client.get(url)
+            timings.append((time.perf_counter() - start) * 1000)
+        with CaptureQueriesContext(connection) as captured:
+            client.get(url)
+        counts.add(len(captured))
+    p50, p95, top = _percentiles(timings)
+    label = f"case page ({len(busy)} cases, {len(timings)} requests)"
+    print(f"{label:40} {p50:8.1f} {p95:8.1f} {top:8.1f} {sorted(counts)!s:>8}")
+
+    # "Next case": claim and roll back, so every attempt sees the same queue.
+    timings, counts = [], set()
+    for _ in range(args.requests):
+        with transaction.atomic():
+            with CaptureQueriesContext(connection) as captured:
+                start = time.perf_counter()
+                claimed = actions.claim_next(user)
+                timings.append((time.perf_counter() - start) * 1000)
+            transaction.set_rollback(True)
+        counts.add(len(captured))
+    p50, p95, top = _percentiles(timings)
+    label = "next case (claim_next)" + ("" if claimed else ": nothing to claim")
+    print(f"{label:40} {p50:8.1f} {p95:8.1f} {top:8.1f} {sorted(counts)!s:>8}")
+    print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     return 0
 
 

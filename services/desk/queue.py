@@ -370,6 +370,8 @@ def counts_for(
             buckets.append((f"status_{value}", cases.filter(status=value)))
     if not sla:
         for state, _label in SLA_CHOICES[1:]:
+            if state == SlaState.PAUSED and Status.WAITING in statuses:
+                continue  # the same cases as the "waiting" bucket: counted once, below
             condition = _sla_q(state, now, statuses)
             if condition is not None:
                 buckets.append((f"sla_{state}", cases.filter(condition)))
@@ -388,6 +390,8 @@ def counts_for(
             values = cursor.fetchone()
         row = {name: value for (name, _), value in zip(buckets, values, strict=True)}
     total = sum(row.get(f"status_{value}", 0) for value in statuses)
+    if not sla and Status.WAITING in statuses:
+        row[f"sla_{SlaState.PAUSED}"] = row[f"status_{Status.WAITING}"]
     if sla:
         for state, _label in SLA_CHOICES[1:]:
             row[f"sla_{state}"] = total if state == sla else 0

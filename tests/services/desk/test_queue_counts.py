@@ -124,3 +124,25 @@ def test_the_filter_menus_follow_catalogue_edits(agent_client, world):
     response = agent_client.get(f"/desk/?team={team.pk}")
     assert response.status_code == 200
     assert response.context["form"].cleaned_data["team"] == team
+
+
+def test_the_planner_knows_which_status_and_assignee_pairs_are_empty():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("extended statistics are PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT stxkind FROM pg_statistic_ext WHERE stxname = 'case_status_assignee'"
+        )
+        assert cursor.fetchone() is not None
+
+
+def test_paused_is_counted_with_waiting(agent_client, world):
+    now = timezone.now()
+    make_case(world.bins, status=Status.WAITING, paused_at=now)
+    make_case(world.bins, status=Status.WAITING, paused_at=now)
+    make_case(world.bins)
+    page = agent_client.get("/desk/").context["page"]
+    assert {s: c for s, _, c in page.counts["sla"]}["paused"] == 2
+    assert {v: c for v, _, c in page.counts["statuses"]}["waiting"] == 2

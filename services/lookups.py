@@ -12,6 +12,7 @@ shared cache (Redis, Memcached) makes the clearing immediate everywhere.
 """
 
 import datetime
+import hashlib
 
 from django.core.cache import caches
 from django.db.models.signals import post_delete, post_save
@@ -38,8 +39,10 @@ def _remember(key: str, fetch):
 def contact_point(channel: str, address: str) -> ContactPoint | None:
     """The contact point (number dialled, mailbox written to) with its council and service."""
     address = (address or "").strip().lower()
+    # The address comes from outside (a From/To header): hash it into a short, safe cache key.
+    digest = hashlib.sha256(f"{channel}\n{address}".encode("utf-8", "surrogatepass")).hexdigest()
     return _remember(
-        f"point:{channel}:{address}",
+        f"point:{digest}",
         lambda: (
             ContactPoint.objects.select_related("council", "service")
             .filter(channel=channel, address=address)

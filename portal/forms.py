@@ -40,7 +40,11 @@ class GovukBoundField(BoundField):
         if base in _ERROR_CLASSES and self.errors:
             classes.append(f"{base}--error")
         existing = (widget or self.field.widget).attrs.get("class", "")
-        attrs["class"] = " ".join(dict.fromkeys(c for c in [*classes, *existing.split()] if c))
+        joined = " ".join(dict.fromkeys(c for c in [*classes, *existing.split()] if c))
+        # An empty class would reach every box of a MultiWidget (the date input) and wipe
+        # their own GOV.UK classes, leaving full-width boxes.
+        if joined:
+            attrs["class"] = joined
         return attrs
 
     @property

@@ -20,3 +20,17 @@ def test_an_incomplete_date_names_the_missing_part(parts, message):
     with translation.override("en"), pytest.raises(forms.ValidationError) as error:
         GovukDateField(label="Date of birth").clean(parts)
     assert error.value.messages == [message]
+
+
+def test_the_date_boxes_keep_their_govuk_widths_when_rendered_in_a_form():
+    from django import forms
+
+    from portal.apply.fields import GovukDateField
+
+    class Form(forms.Form):
+        when = GovukDateField(label="When")
+
+    html = Form().as_div()
+    assert html.count("govuk-input--width-2") == 2
+    assert html.count("govuk-input--width-4") == 1
+    assert 'class=""' not in html

@@ -192,7 +192,7 @@ def test_apply_steps_are_mirrored_and_contact_details_stay_left_to_right(urdu, d
     day = box(page.locator("[name=when_should_it_have_been_collected_0]"))
     month = box(page.locator("[name=when_should_it_have_been_collected_1]"))
     year = box(page.locator("[name=when_should_it_have_been_collected_2]"))
-    assert day["left"] > month["left"] > year["left"]
+    assert day["left"] > month["left"] > year["left"], (day, month, year)
     page.locator("[name=when_should_it_have_been_collected_0]").fill("2")
     page.locator("[name=when_should_it_have_been_collected_1]").fill("3")
     page.locator("[name=when_should_it_have_been_collected_2]").fill("2026")

@@ -27,7 +27,8 @@ def _cache():
     return caches[ALIAS]
 
 
-def _remember(key: str, fetch):
+def remember(key: str, fetch):
+    """The cached value for ``key``, fetched (and cached, ``None`` included) on a miss."""
     cache = _cache()
     value = cache.get(key)
     if value is None:
@@ -41,7 +42,7 @@ def contact_point(channel: str, address: str) -> ContactPoint | None:
     address = (address or "").strip().lower()
     # The address comes from outside (a From/To header): hash it into a short, safe cache key.
     digest = hashlib.sha256(f"{channel}\n{address}".encode("utf-8", "surrogatepass")).hexdigest()
-    return _remember(
+    return remember(
         f"point:{digest}",
         lambda: (
             ContactPoint.objects.select_related("council", "service")
@@ -52,23 +53,23 @@ def contact_point(channel: str, address: str) -> ContactPoint | None:
 
 
 def service_by_slug(slug: str) -> Service | None:
-    return _remember(f"service-slug:{slug}", lambda: _routable().filter(slug=slug).first())
+    return remember(f"service-slug:{slug}", lambda: _routable().filter(slug=slug).first())
 
 
 def routable_service(service: Service) -> Service:
     """``service`` with the councils, team and office that routing reads already loaded."""
     if service.pk is None:
         return service
-    return _remember(f"service:{service.pk}", lambda: _routable().filter(pk=service.pk).first())
+    return remember(f"service:{service.pk}", lambda: _routable().filter(pk=service.pk).first())
 
 
 def councils_by_code() -> dict[str, Council]:
-    return _remember("councils", lambda: {c.code: c for c in Council.objects.all()})
+    return remember("councils", lambda: {c.code: c for c in Council.objects.all()})
 
 
 def closures(council: Council) -> frozenset[datetime.date]:
     """The whole-council closure days (office closures are the offices' own business)."""
-    return _remember(
+    return remember(
         f"closures:{council.pk}",
         lambda: frozenset(
             Closure.objects.filter(council=council, office__isnull=True).values_list(

@@ -12,8 +12,6 @@ team that was just renamed under its old name for a minute.
 
 from dataclasses import dataclass
 
-from django.core.cache import caches
-
 from services import lookups
 from services.models import Council, Office, Service, Team
 
@@ -51,9 +49,4 @@ def fetch() -> Catalogue:
 
 
 def load() -> Catalogue:
-    cache = caches[lookups.ALIAS]
-    catalogue = cache.get(CACHE_KEY)
-    if catalogue is None:
-        catalogue = fetch()
-        cache.set(CACHE_KEY, catalogue)
-    return catalogue
+    return lookups.remember(CACHE_KEY, fetch)

@@ -29,11 +29,18 @@ COPY locale locale
 COPY manage.py ./
 RUN pip install --no-cache-dir .
 COPY --from=assets /build/build build
-# collectstatic and compilemessages need settings but no secrets or database.
+# collectstatic and compilemessages need settings but no secrets or database. Either failing
+# fails the build: an image without its styles or translations must not ship.
 RUN SECRET_KEY=build-only-not-secret-build-only-not-secret-build-only-x \
     ALLOWED_HOSTS=build DATABASE_URL=sqlite:////tmp/build.sqlite3 \
     python manage.py collectstatic --no-input -v 0 \
-    && python manage.py compilemessages -v 0 || true
+    && python manage.py compilemessages -v 0
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "4", "--timeout", "30", "--access-logfile", "-"]
+# Worker processes rather than threads: requests are CPU-bound Python, and on 2 cores four
+# single-threaded workers served the SMS webhook a quarter faster than 2 x 4 threads
+# (bench/sms_intake.py, README "Performance"). Size for the host with GUNICORN_CMD_ARGS
+# (e.g. "--workers 8" on 4 cores): options given on the command line below would override it,
+# so workers and threads are not given there.
+ENV GUNICORN_CMD_ARGS="--workers 4 --threads 1 --worker-class gthread --keep-alive 5"
+CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--timeout", "30", "--access-logfile", "-"]

@@ -45,6 +45,16 @@ class _HttpClient(TwilioHttpClient):
         return response
 
 
+def rest_client(http: TwilioHttpClient | None = None) -> Client:
+    """Twilio's REST client for our account, with timeouts, at ``TWILIO_API_BASE_URL`` if set."""
+    http = http or TwilioHttpClient(timeout=CONNECT_AND_READ_TIMEOUT)
+    client = Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, http_client=http)
+    base_url = getattr(settings, "TWILIO_API_BASE_URL", "")
+    if base_url:
+        client.api.base_url = base_url.rstrip("/")
+    return client
+
+
 def _retry_after(headers: dict) -> float | None:
     value = {k.lower(): v for k, v in (headers or {}).items()}.get("retry-after")
     try:
@@ -63,13 +73,7 @@ class TwilioBackend(OutboundBackend):
     def _client(self) -> tuple[Client, _HttpClient]:
         if getattr(self._local, "client", None) is None:
             http = _HttpClient(timeout=CONNECT_AND_READ_TIMEOUT)
-            client = Client(
-                settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, http_client=http
-            )
-            base_url = getattr(settings, "TWILIO_API_BASE_URL", "")
-            if base_url:
-                client.api.base_url = base_url.rstrip("/")
-            self._local.client, self._local.http = client, http
+            self._local.client, self._local.http = rest_client(http), http
         return self._local.client, self._local.http
 
     def send(self, message) -> SendResult:

@@ -6,6 +6,7 @@ way Twilio signs them; nothing in the code under test is patched.
 
 import itertools
 import secrets
+import socket
 from urllib.parse import urlencode
 
 import pytest
@@ -108,3 +109,28 @@ def sms_post(client):
         return post_signed(client, path, payload, **kwargs)
 
     return post
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def twilio_backend(settings):
+    """The real TwilioBackend pointed at a local fake Twilio (not listening until ``start``)."""
+    from tests.channels.sms.fake_twilio import FakeTwilio
+
+    settings.PORTAL_CHANNEL_BACKENDS = {
+        **settings.PORTAL_CHANNEL_BACKENDS,
+        "sms": "channels.sms.backends.twilio.TwilioBackend",
+    }
+    port = _free_port()
+    settings.TWILIO_API_BASE_URL = f"http://127.0.0.1:{port}"
+    fake = FakeTwilio(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, port=port)
+    yield fake
+    if fake._thread.is_alive():
+        fake.stop()
+    else:
+        fake.server.server_close()

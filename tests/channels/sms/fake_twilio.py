@@ -2,15 +2,19 @@
 
 It speaks HTTP like Twilio (Basic auth, form-encoded Messages.json, JSON answers and Twilio's
 error body), and can be told to fail: ``script`` is a list of modes used one per request
-("ok", "500", "429"); when it runs out, "ok". It also serves MMS media files.
+("ok", "500", "429"); when it runs out, "ok". It also serves MMS media files, and keeps a
+message log (``receive`` adds an inbound text to it) listed by ``GET Messages.json`` with
+Twilio's ``To`` and ``DateSent>`` filters, paging and media lists.
 """
 
 import base64
+import datetime
+import email.utils
 import json
 import secrets
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, urlencode, urlparse
 
 
 class FakeTwilio:
@@ -20,6 +24,8 @@ class FakeTwilio:
         self.accepted: list[dict] = []  # messages Twilio "accepted" (answered 201 for)
         self.requests = 0
         self.media: dict[str, tuple[bytes, str]] = {}
+        self.log: list[dict] = []  # Twilio's message log, as the API returns it
+        self.page_size_cap = 50
         self._lock = threading.Lock()
         fake = self
 
@@ -43,7 +49,23 @@ class FakeTwilio:
                 self.wfile.write(body)
 
             def do_GET(self):
-                path = urlparse(self.path).path
+                url = urlparse(self.path)
+                path = url.path
+                account = f"/2010-04-01/Accounts/{fake.account_sid}/Messages"
+                if path == account + ".json" or (
+                    path.startswith(account + "/") and path.endswith("/Media.json")
+                ):
+                    with fake._lock:
+                        fake.requests += 1
+                        mode = fake.script.pop(0) if fake.script else "ok"
+                    if not self._authorised():
+                        return self._send(401, b'{"code": 20003, "status": 401}')
+                    if mode == "500":
+                        return self._send(500, b'{"code": 20500, "status": 500}')
+                    query = {k: v[0] for k, v in parse_qs(url.query).items()}
+                    if path.endswith("/Media.json"):
+                        return self._send(200, fake._media_page(path))
+                    return self._send(200, fake._log_page(path, query))
                 if path not in fake.media:
                     return self._send(404, b"{}")
                 if not self._authorised():
@@ -103,6 +125,97 @@ class FakeTwilio:
         self.port = port
         self.url = f"http://127.0.0.1:{self.port}"
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def receive(
+        self,
+        sender: str,
+        to: str,
+        body: str,
+        *,
+        at: datetime.datetime,
+        media: list[tuple[bytes, str]] = (),
+    ) -> str:
+        """An inbound text Twilio took and logged (whether or not our webhook heard of it)."""
+        sid = ("MM" if media else "SM") + secrets.token_hex(16)
+        base = f"/2010-04-01/Accounts/{self.account_sid}/Messages/{sid}"
+        items = []
+        for content, content_type in media:
+            media_sid = "ME" + secrets.token_hex(16)
+            self.media[f"{base}/Media/{media_sid}"] = (content, content_type)
+            items.append({"sid": media_sid, "content_type": content_type})
+        self.log.append(
+            {
+                "sid": sid,
+                "account_sid": self.account_sid,
+                "from": sender,
+                "to": to,
+                "body": body,
+                "num_media": str(len(media)),
+                "num_segments": "1",
+                "direction": "inbound",
+                "status": "received",
+                "date_sent": email.utils.format_datetime(at.astimezone(datetime.UTC)),
+                "date_created": email.utils.format_datetime(at.astimezone(datetime.UTC)),
+                "api_version": "2010-04-01",
+                "uri": f"{base}.json",
+                "media": items,
+            }
+        )
+        return sid
+
+    def _log_page(self, path: str, query: dict) -> bytes:
+        rows = [m for m in self.log if not query.get("To") or m["to"] == query["To"]]
+        after = query.get("DateSent>")
+        if after:
+            moment = datetime.datetime.strptime(after, "%Y-%m-%dT%H:%M:%SZ").replace(
+                tzinfo=datetime.UTC
+            )
+            rows = [m for m in rows if email.utils.parsedate_to_datetime(m["date_sent"]) >= moment]
+        rows.sort(key=lambda m: email.utils.parsedate_to_datetime(m["date_sent"]), reverse=True)
+        size = min(int(query.get("PageSize") or 50), self.page_size_cap)
+        page = int(query.get("Page") or 0)
+        chunk = rows[page * size : (page + 1) * size]
+        more = (page + 1) * size < len(rows)
+        next_query = urlencode({**query, "Page": page + 1, "PageSize": size})
+        payload = {
+            "messages": [{k: v for k, v in m.items() if k != "media"} for m in chunk],
+            "page": page,
+            "page_size": size,
+            "start": page * size,
+            "end": page * size + max(len(chunk) - 1, 0),
+            "uri": path,
+            "first_page_uri": path,
+            "previous_page_uri": None,
+            "next_page_uri": f"{path}?{next_query}" if more else None,
+        }
+        return json.dumps(payload).encode()
+
+    def _media_page(self, path: str) -> bytes:
+        message_uri = path.removesuffix("/Media.json")
+        sid = message_uri.rsplit("/", 1)[-1]
+        found = next((m for m in self.log if m["sid"] == sid), {"media": []})
+        media = [
+            {
+                "sid": item["sid"],
+                "parent_sid": sid,
+                "account_sid": self.account_sid,
+                "content_type": item["content_type"],
+                "uri": f"{message_uri}/Media/{item['sid']}.json",
+            }
+            for item in found["media"]
+        ]
+        payload = {
+            "media_list": media,
+            "page": 0,
+            "page_size": 50,
+            "start": 0,
+            "end": max(len(media) - 1, 0),
+            "uri": path,
+            "first_page_uri": path,
+            "previous_page_uri": None,
+            "next_page_uri": None,
+        }
+        return json.dumps(payload).encode()
 
     def start(self) -> "FakeTwilio":
         self.server.server_bind()

@@ -1,7 +1,6 @@
 """Outbound texts through the real TwilioBackend against a local fake Twilio, and callbacks."""
 
 import datetime
-import socket
 import threading
 import zoneinfo
 
@@ -21,33 +20,10 @@ from tests.channels.sms.conftest import (
     reply_text,
     status_payload,
 )
-from tests.channels.sms.fake_twilio import FakeTwilio
 from tests.factories import CouncilFactory, ResidentFactory, ServiceFactory, make_case
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 DAYTIME = datetime.datetime(2026, 3, 10, 10, 0, tzinfo=LONDON)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def twilio_backend(settings):
-    settings.PORTAL_CHANNEL_BACKENDS = {
-        **settings.PORTAL_CHANNEL_BACKENDS,
-        "sms": "channels.sms.backends.twilio.TwilioBackend",
-    }
-    port = _free_port()
-    settings.TWILIO_API_BASE_URL = f"http://127.0.0.1:{port}"
-    fake = FakeTwilio(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, port=port)
-    yield fake
-    if fake._thread.is_alive():
-        fake.stop()
-    else:
-        fake.server.server_close()
 
 
 def _sms_resident(**fields):

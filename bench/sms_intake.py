@@ -189,33 +189,60 @@ def build_status_work(n: int) -> list[tuple[str, str]]:
 
 
 class CpuClock:
-    """CPU seconds used by the load generator, the gunicorn processes and PostgreSQL."""
+    """CPU seconds used by the load generator, the gunicorn processes and PostgreSQL.
+
+    Counted per process, over the processes alive at both readings: a process that ended in
+    between (a PostgreSQL autovacuum worker, say) takes its time with it, and is reported.
+    """
 
     def __init__(self, server_pid: int):
         import psutil
 
         self.psutil = psutil
         server = psutil.Process(server_pid)
-        self.gunicorn = [server, *server.children(recursive=True)]
-        self.postgres = [
-            p
-            for p in psutil.process_iter(["name"])
-            if (p.info["name"] or "").startswith("postgres")
-        ]
-        self.me = psutil.Process()
+        self.groups = {
+            "load generator": [psutil.Process()],
+            "gunicorn": [server, *server.children(recursive=True)],
+            "PostgreSQL": [
+                p
+                for p in psutil.process_iter(["name"])
+                if (p.info["name"] or "").startswith("postgres")
+            ],
+        }
 
-    def _cpu(self, processes) -> float:
-        total = 0.0
-        for process in processes:
-            try:
-                times = process.cpu_times()
-            except self.psutil.Error:  # a process that ended: its time is lost, said below
-                continue
-            total += times.user + times.system
-        return total
+    def read(self) -> dict[str, dict[int, float]]:
+        readings = {}
+        for group, processes in self.groups.items():
+            readings[group] = {}
+            for process in processes:
+                try:
+                    times = process.cpu_times()
+                except self.psutil.Error:
+                    continue
+                readings[group][process.pid] = times.user + times.system
+        return readings
 
-    def read(self) -> tuple[float, float, float]:
-        return (self._cpu([self.me]), self._cpu(self.gunicorn), self._cpu(self.postgres))
+    @staticmethod
+    def used(before: dict, after: dict) -> tuple[dict[str, float], int]:
+        """CPU seconds per group between two readings, and how many processes ended."""
+        seconds, ended = {}, 0
+        for group, start in before.items():
+            end = after.get(group, {})
+            seconds[group] = sum(end[pid] - t for pid, t in start.items() if pid in end)
+            ended += sum(1 for pid in start if pid not in end)
+        return seconds, ended
+
+
+def calibrate() -> float:
+    """Seconds for a fixed pure-Python loop: how fast this machine's CPU is right now.
+
+    Shared machines change speed from hour to hour; this makes runs comparable.
+    """
+    started = time.process_time()
+    total = 0
+    for number in range(5_000_000):
+        total += number
+    return time.process_time() - started
 
 
 def fire(
@@ -304,6 +331,7 @@ def main() -> int:
     args = parser.parse_args()
 
     env = environment(args.port)
+    speed = calibrate()
     if not args.skip_prepare:
         print("Preparing database", DB_NAME, "(migrate, load_demo) …", flush=True)
         prepare(env)
@@ -374,13 +402,15 @@ def main() -> int:
         f"latency: p50 {pct(0.50):.1f} ms, p95 {pct(0.95):.1f} ms, p99 {pct(0.99):.1f} ms, "
         f"max {latencies[-1] * 1000:.1f} ms"
     )
-    used = [after_ - before_ for before_, after_ in zip(cpu_before, cpu_after, strict=True)]
-    per = [seconds / len(work) * 1000 for seconds in used]
+    seconds, ended = CpuClock.used(cpu_before, cpu_after)
+    per = ", ".join(f"{group} {t / len(work) * 1000:.2f} ms" for group, t in seconds.items())
     print(
-        f"CPU per request: load generator {per[0]:.2f} ms, gunicorn {per[1]:.2f} ms, "
-        f"PostgreSQL {per[2]:.2f} ms (total {sum(used):.1f} CPU-s in {elapsed:.1f} s on "
-        f"{os.cpu_count()} cores)"
+        f"CPU per request: {per} (total {sum(seconds.values()):.1f} CPU-s in {elapsed:.1f} s "
+        f"on {os.cpu_count()} cores"
+        + (f"; {ended} processes ended during the run, their time not counted" if ended else "")
+        + ")"
     )
+    print(f"machine speed: a 5M-step Python loop took {speed:.2f} s (lower is faster)")
     if args.ceiling:
         expected = 204
         duplicates = 0

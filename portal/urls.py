@@ -45,3 +45,6 @@ urlpatterns += [
     path("how-we-are-doing/", include("reports.urls")),
     path("", include(wagtail_urls)),
 ]
+
+# The 500 page names the councils' real numbers, in the resident's language (portal.views).
+handler500 = "portal.views.server_error"

@@ -1,10 +1,13 @@
-"""Site-wide views: health check, language switch, site search."""
+"""Site-wide views: health check, language switch, site search, the server error page."""
+
+import logging
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connection
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -14,7 +17,10 @@ from wagtail.models import Page
 
 from portal.languages import SESSION_KEY, remember_language
 from portal.resident.linking import residents_for
+from portal.templatetags.councils import council_phones
 from search import site as site_search
+
+logger = logging.getLogger(__name__)
 
 SEARCH_PAGE_SIZE = 10
 MAX_QUERY_LENGTH = 200
@@ -106,3 +112,18 @@ def search(request):
             "paginator": paginator,
         },
     )
+
+
+def server_error(request):
+    """500, in the resident's language, with the councils' real numbers when they can be had.
+
+    Whatever broke must not break this page too: it extends no base template (whose context
+    processors read the database), and the numbers come from the catalogue cache or, on a
+    miss, one query — which may fail as well, and then the page goes without them.
+    """
+    try:
+        phones = council_phones()
+    except Exception:  # noqa: BLE001 - the database may be the very thing that failed
+        logger.warning("Server error page without the councils' numbers", exc_info=True)
+        phones = []
+    return HttpResponseServerError(render_to_string("500.html", {"phones": phones}))

@@ -191,18 +191,23 @@ def build_status_work(n: int) -> list[tuple[str, str]]:
 class CpuClock:
     """CPU seconds used by the load generator, the gunicorn processes and PostgreSQL.
 
-    Counted per process, over the processes alive at both readings: a process that ended in
-    between (a PostgreSQL autovacuum worker, say) takes its time with it, and is reported.
+    Counted per process. PostgreSQL is looked for afresh at each reading: a gunicorn worker
+    reconnects when its connection reaches ``CONN_MAX_AGE``, and the new backend's time counts
+    in full. A process that ended in between takes its time with it, and is reported.
     """
 
     def __init__(self, server_pid: int):
         import psutil
 
         self.psutil = psutil
-        server = psutil.Process(server_pid)
-        self.groups = {
-            "load generator": [psutil.Process()],
-            "gunicorn": [server, *server.children(recursive=True)],
+        self.server = psutil.Process(server_pid)
+        self.me = psutil.Process()
+
+    def _groups(self) -> dict:
+        psutil = self.psutil
+        return {
+            "load generator": [self.me],
+            "gunicorn": [self.server, *self.server.children(recursive=True)],
             "PostgreSQL": [
                 p
                 for p in psutil.process_iter(["name"])
@@ -212,7 +217,7 @@ class CpuClock:
 
     def read(self) -> dict[str, dict[int, float]]:
         readings = {}
-        for group, processes in self.groups.items():
+        for group, processes in self._groups().items():
             readings[group] = {}
             for process in processes:
                 try:
@@ -226,9 +231,9 @@ class CpuClock:
     def used(before: dict, after: dict) -> tuple[dict[str, float], int]:
         """CPU seconds per group between two readings, and how many processes ended."""
         seconds, ended = {}, 0
-        for group, start in before.items():
-            end = after.get(group, {})
-            seconds[group] = sum(end[pid] - t for pid, t in start.items() if pid in end)
+        for group, end in after.items():
+            start = before.get(group, {})
+            seconds[group] = sum(t - start.get(pid, 0.0) for pid, t in end.items())
             ended += sum(1 for pid in start if pid not in end)
         return seconds, ended
 

@@ -114,9 +114,12 @@ def _take_in(client, item, report: Report, dry_run: bool) -> None:
     if dry_run:
         report.taken_in["would take in"] += 1
         return
+    from twilio.base.exceptions import TwilioException
+
     try:
         text = _text(client, item)
-    except (inbound.MalformedPayload, OSError, ValueError) as error:
+    except (inbound.MalformedPayload, TwilioException, OSError, ValueError) as error:
+        # This one text (its media list, say) is reported; the others are still taken in.
         report.failed.append(f"{sid}: {error}")
         return
     try:

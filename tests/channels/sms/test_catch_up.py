@@ -167,6 +167,21 @@ def test_a_picture_is_listed_and_fetched(setup, django_capture_on_commit_callbac
     assert attachment.content_type == "image/png" and attachment.size == len(PNG)
 
 
+def test_a_text_that_cannot_be_read_is_reported_and_the_others_still_come_in(setup):
+    fake = setup["fake"].start()
+    now = timezone.now()
+    picture = fake.receive(NEW_SENDER, COUNCIL_NUMBER, "", at=now, media=[(PNG, "image/png")])
+    words = fake.receive("+447400222333", COUNCIL_NUMBER, "Hello", at=now)
+    fake.script = ["ok", "500"]  # the list answers; the picture's media list fails
+
+    with pytest.raises(CommandError, match="1 texts could not be taken in"):
+        _run("--since", "1h")
+
+    assert set(_inbound().values_list("provider_id", flat=True)) == {words}
+    _run("--since", "1h")  # run again once Twilio answers: the picture comes in too
+    assert set(_inbound().values_list("provider_id", flat=True)) == {words, picture}
+
+
 def test_dry_run_counts_and_changes_nothing(setup):
     fake = setup["fake"].start()
     fake.receive(NEW_SENDER, COUNCIL_NUMBER, "Hello", at=timezone.now())

@@ -11,7 +11,8 @@ same text, never makes a second message or case.
 The resident never got the answer the webhook would have given (their reference, their case's
 status …), so it is sent now as an ordinary text through the outbox — quiet hours, retries and
 per-resident order apply — unless they have opted out (STOP) or the sender is not a phone
-number. Each text is taken in, with its late answer, in one transaction.
+number. Each text is taken in, with its late answer, in one transaction, and marked
+(``metadata["taken_in_late"]``) so the case timeline says it arrived late.
 """
 
 import datetime
@@ -31,6 +32,7 @@ from services.models.catalogue import MessageTemplate
 logger = logging.getLogger(__name__)
 
 INBOUND_DIRECTION = "inbound"
+LATE = "taken_in_late"  # metadata key on the inbound message: when the catch-up took it in
 
 
 class CatchUpError(Exception):
@@ -130,6 +132,9 @@ def _take_in(client, item, report: Report, dry_run: bool) -> None:
             if outcome.duplicate:  # the webhook took it in a moment ago
                 report.already_had += 1
                 return
+            # Staff see on the timeline that this text reached us late, and from where.
+            metadata = {**outcome.message.metadata, LATE: timezone.now().isoformat()}
+            Message.objects.filter(pk=outcome.message.pk).update(metadata=metadata)
             queued = _queue_reply(text, outcome)
     except DatabaseError as error:
         # Most likely the webhook took the same text in at this very moment (the unique

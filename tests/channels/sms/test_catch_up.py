@@ -66,6 +66,7 @@ def test_texts_missed_in_an_outage_are_taken_in_with_their_answers_sent_late(set
     assert abs(opened.created_at - at) < datetime.timedelta(seconds=1)
     assert by_sid[free].created_at == opened.created_at
     assert by_sid[status].metadata["sms"] == "status"
+    assert all("taken_in_late" in m.metadata for m in by_sid.values())
     opted_out.refresh_from_db()
     assert opted_out.consent_sms is False  # the STOP counted, late or not
     # The answers they should have had at once go out now, except to the number that said STOP.

@@ -82,6 +82,30 @@ def test_timeline_shows_messages_across_channels_and_internal_notes(agent_client
     assert "Internal" in content
 
 
+def test_a_text_taken_in_late_says_so_on_the_timeline(agent_client, case):
+    from services import actions
+    from services.actions import InboundMessage
+
+    case.resident.phone = "+447400123456"
+    case.resident.save()
+    result = actions.intake(
+        InboundMessage(
+            channel="sms",
+            sender="+447400123456",
+            body="Sent while the site was down",
+            provider_id="SM0002",
+            acknowledge=False,
+        )
+    )
+    content = agent_client.get(url(case)).content.decode()
+    assert "Arrived late" not in content
+    Message.objects.filter(pk=result.message.pk).update(
+        metadata={"taken_in_late": "2026-11-22T08:00:00+00:00"}
+    )
+    content = agent_client.get(url(case)).content.decode()
+    assert "Arrived late: recovered from Twilio’s message log" in content
+
+
 def test_add_note_and_hostile_note_is_escaped(agent_client, case):
     response = agent_client.post(url(case, "note"), {"text": "<script>alert(1)</script>"})
     assert response.status_code == 302

@@ -95,7 +95,7 @@ class TicketStatus(models.TextChoices):
     CALLED = "called", _("Called")
     SERVING = "serving", _("Being served")
     SERVED = "served", _("Served")
-    NO_SHOW = "no_show", pgettext_lazy("counter ticket status", "Did not answer")
+    NO_SHOW = "no_show", pgettext_lazy("counter ticket status", "Did not come")
     UNSERVED = "unserved", _("Not served (office closed)")
 
 
@@ -165,7 +165,7 @@ class TicketEvent(models.Model):
         STARTED = "started", _("Service started")
         TRANSFERRED = "transferred", pgettext_lazy("counter ticket event", "Transferred")
         SERVED = "served", _("Served")
-        NO_SHOW = "no_show", pgettext_lazy("counter ticket status", "Did not answer")
+        NO_SHOW = "no_show", pgettext_lazy("counter ticket status", "Did not come")
         UNSERVED = "unserved", _("Not served: day closed")
         CASE = "case", _("Case raised or updated")
 

@@ -6,11 +6,15 @@ real TwilioBackend client and the real inbound code; nothing under test is patch
 
 import datetime
 import io
+import threading
+import time
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection, transaction
 from django.utils import timezone
 
+from channels.sms.catch_up import catch_up
 from services.models import Attachment, Case, Channel, ContactPoint, Message, MessageStatus
 from services.outbound.dispatch import dispatch_due
 from tests.channels.sms.conftest import COUNCIL_NUMBER, inbound_payload
@@ -246,3 +250,66 @@ def test_iso_times_without_an_offset_are_local(setup):
     output = _run("--since", since)
 
     assert "took in 1" in output
+
+
+@pytest.mark.django_db(transaction=True)
+def test_racing_the_webhook_for_the_same_text_still_makes_one_message(settings, twilio_backend):
+    """The webhook's transaction holds the MessageSid while the catch-up tries to insert it."""
+    council = CouncilFactory(code="MKC", name="Milton Keynes City Council")
+    ServiceFactory(slug="general-enquiry", name="General enquiry", responsible_council=council)
+    ContactPoint.objects.create(channel=Channel.SMS, address=COUNCIL_NUMBER, council=council)
+    fake = twilio_backend.start()
+    sid = fake.receive(NEW_SENDER, COUNCIL_NUMBER, "Streetlight out", at=timezone.now())
+    inserted, release = threading.Event(), threading.Event()
+
+    def webhook_holding_the_row():
+        # What the webhook's first statement does: insert the text under its MessageSid.
+        with transaction.atomic():
+            Message.objects.create(
+                channel=Channel.SMS,
+                direction="in",
+                provider_id=sid,
+                sender=NEW_SENDER,
+                recipient=COUNCIL_NUMBER,
+                body="Streetlight out",
+                metadata={"sms": "created", "reply": "Thank you."},
+                status=MessageStatus.RECEIVED,
+                created_at=timezone.now(),
+            )
+            inserted.set()
+            release.wait(20)
+        connection.close()
+
+    reports = []
+
+    def catch_up_now():
+        reports.append(catch_up(timezone.now() - datetime.timedelta(hours=1)))
+        connection.close()
+
+    webhook = threading.Thread(target=webhook_holding_the_row)
+    webhook.start()
+    assert inserted.wait(20)
+    catching = threading.Thread(target=catch_up_now)
+    catching.start()
+    # Wait until the catch-up is blocked on the unique index behind the webhook's row.
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not _waiting_on_a_lock():
+        time.sleep(0.05)
+    assert _waiting_on_a_lock(), "the catch-up never reached the insert"
+    release.set()
+    webhook.join(20)
+    catching.join(20)
+
+    assert Message.objects.filter(channel=Channel.SMS, provider_id=sid).count() == 1
+    assert not Case.objects.exists()  # the webhook's row won; the catch-up made nothing
+    assert reports[0].already_had == 1 and reports[0].recovered == 0
+    assert not reports[0].failed and not _late_replies().exists()
+
+
+def _waiting_on_a_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0] > 0

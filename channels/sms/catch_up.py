@@ -24,10 +24,12 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.utils import timezone
+from twilio.base.exceptions import TwilioException
 
 from channels.sms import inbound, keywords
-from services.models import Channel, ContactPoint, Direction, Message, MessageStatus
+from services.models import Channel, ContactPoint, Message
 from services.models.catalogue import MessageTemplate
+from services.outbound import queue_text
 
 logger = logging.getLogger(__name__)
 
@@ -87,8 +89,6 @@ def catch_up(
 
 
 def _inbound_to(client, number: str, since, until):
-    from twilio.base.exceptions import TwilioException
-
     try:
         # Twilio's "DateSent>" filter; the time is checked again here, whatever Twilio's
         # precision. The twilio library writes the time with a "Z": it must be in UTC.
@@ -116,8 +116,6 @@ def _take_in(client, item, report: Report, dry_run: bool) -> None:
     if dry_run:
         report.taken_in["would take in"] += 1
         return
-    from twilio.base.exceptions import TwilioException
-
     try:
         text = _text(client, item)
     except (inbound.MalformedPayload, TwilioException, OSError, ValueError) as error:
@@ -190,24 +188,15 @@ def _queue_reply(text: inbound.InboundText, outcome: inbound.Outcome) -> bool:
         resident.refresh_from_db(fields=["consent_sms", "language"])
         if not resident.consent_sms:
             return False  # they texted STOP before: Twilio would refuse the text anyway
-    now = timezone.now()
-    reply = Message.objects.create(
+    queue_text(
         channel=Channel.SMS,
-        direction=Direction.OUT,
         kind=MessageTemplate.Kind.REPLY,
+        recipient=text.sender,
+        sender=text.recipient if text.recipient.startswith("+") else settings.TWILIO_SMS_FROM,
+        body=outcome.reply,
         case=outcome.message.case,
         resident=resident,
-        sender=text.recipient if text.recipient.startswith("+") else settings.TWILIO_SMS_FROM,
-        recipient=text.sender,
-        body=outcome.reply,
         language=(resident.language if resident else "") or settings.LANGUAGE_CODE,
         metadata={"late_reply_to": text.message_sid},
-        status=MessageStatus.QUEUED,
-        created_at=now,
-        next_attempt_at=now,
-        status_changed_at=now,
     )
-    from services.tasks import deliver_outbound
-
-    transaction.on_commit(lambda: deliver_outbound.enqueue(reply.pk))
     return True

@@ -8,7 +8,7 @@ backend (``get_backend``). The outbox table is the source of truth: if the worke
 is down, queued messages wait and ``manage.py tick`` (or the next task) sends them later.
 """
 
-from services.outbound.queue import choose_channel, queue_message
+from services.outbound.queue import choose_channel, queue_message, queue_text
 from services.outbound.registry import get_backend
 
-__all__ = ["choose_channel", "get_backend", "queue_message"]
+__all__ = ["choose_channel", "get_backend", "queue_message", "queue_text"]

@@ -115,7 +115,51 @@ def queue_message(
         status_changed_at=now,
     )
     if chosen:
-        from services.tasks import deliver_outbound
-
-        transaction.on_commit(lambda: deliver_outbound.enqueue(message.pk))
+        _wake_sender_on_commit(message)
     return message
+
+
+def queue_text(
+    *,
+    channel: str,
+    recipient: str,
+    body: str,
+    kind: str,
+    sender: str = "",
+    resident: Resident | None = None,
+    case: Case | None = None,
+    language: str = "en",
+    metadata: dict | None = None,
+    now=None,
+) -> Message:
+    """Queue words already written (no template) to one address, and wake the sender on commit.
+
+    For an answer that was owed but never given — the TwiML reply of a text the webhook missed
+    (``channels.sms.catch_up``). The caller has checked consent; quiet hours, retries and
+    per-resident order apply as for any queued message.
+    """
+    now = now or timezone.now()
+    message = Message.objects.create(
+        channel=channel,
+        direction=Direction.OUT,
+        kind=kind,
+        case=case,
+        resident=resident,
+        sender=sender,
+        recipient=recipient,
+        body=body,
+        language=language,
+        metadata=metadata or {},
+        status=MessageStatus.QUEUED,
+        created_at=now,
+        next_attempt_at=now,
+        status_changed_at=now,
+    )
+    _wake_sender_on_commit(message)
+    return message
+
+
+def _wake_sender_on_commit(message: Message) -> None:
+    from services.tasks import deliver_outbound
+
+    transaction.on_commit(lambda: deliver_outbound.enqueue(message.pk))

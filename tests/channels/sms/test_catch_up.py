@@ -187,6 +187,23 @@ def test_a_text_that_cannot_be_read_is_reported_and_the_others_still_come_in(set
     assert set(_inbound().values_list("provider_id", flat=True)) == {words, picture}
 
 
+def test_malformed_and_hostile_log_entries(setup):
+    fake = setup["fake"].start()
+    now = timezone.now()
+    nameless = fake.receive("", COUNCIL_NUMBER, "No sender at all", at=now)
+    hostile = "Bin 🗑️ missed\x00 <script>alert(1)</script> " + "ż" * 1600
+    kept = fake.receive(NEW_SENDER, COUNCIL_NUMBER, hostile, at=now)
+
+    with pytest.raises(CommandError, match="1 texts could not be taken in"):
+        _run("--since", "1h")
+
+    assert not _inbound().filter(provider_id=nameless).exists()
+    message = _inbound().get(provider_id=kept)
+    assert "\x00" not in message.body and "<script>alert(1)</script>" in message.body
+    assert message.body.endswith("ż" * 1600) and message.case is not None
+    assert _late_replies().filter(recipient=NEW_SENDER).count() == 1
+
+
 def test_dry_run_counts_and_changes_nothing(setup):
     fake = setup["fake"].start()
     fake.receive(NEW_SENDER, COUNCIL_NUMBER, "Hello", at=timezone.now())

@@ -7,13 +7,16 @@ e-service is a page, not a release. Submitting files a web case through
 personal data is kept once, under the case's permissions.
 
 The routes a page answers (``RoutablePageMixin``) are the steps of the GOV.UK pattern; the
-views live in ``portal.apply.views`` and the step state in ``portal.apply.flow``.
+views live in ``portal.apply.views`` and the step state in ``portal.apply.flow``. Imports run one
+way: this module imports the views, and the views reach saved applications only through the
+page's methods below, never by importing this module (no import cycle; checked by
+import-linter in ``make lint``).
 """
 
 import uuid
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
@@ -21,6 +24,8 @@ from wagtail.contrib.forms.models import AbstractForm, AbstractFormField
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 
+from portal.apply import resume as resume_links
+from portal.apply import views
 from portal.apply.fields import FIELD_TYPES, ApplyFormBuilder
 
 
@@ -104,63 +109,73 @@ class ApplyPage(RoutablePageMixin, AbstractForm):
     # --- Routes: the steps of the form -------------------------------------------------------
     @path("")
     def start(self, request):
-        from portal.apply import views
-
         return views.start(request, self)
 
     @path("step/<int:number>/")
     def question(self, request, number: int):
-        from portal.apply import views
-
         return views.question(request, self, number)
 
     @path("council/")
     def council(self, request):
-        from portal.apply import views
-
         return views.choose_council(request, self)
 
     @path("elsewhere/")
     def elsewhere(self, request):
-        from portal.apply import views
-
         return views.elsewhere(request, self)
 
     @path("contact/")
     def contact(self, request):
-        from portal.apply import views
-
         return views.contact(request, self)
 
     @path("check/", name="check")
     def check_answers(self, request):
-        from portal.apply import views
-
         return views.check(request, self)
 
     @path("confirmation/")
     def confirmation(self, request):
-        from portal.apply import views
-
         return views.confirmation(request, self)
 
     @path("save/")
     def save_for_later(self, request):
-        from portal.apply import views
-
         return views.save_for_later(request, self)
 
     # The token travels in the query string: Wagtail's page URLs only allow [\w-] segments.
     @path("resume/")
     def resume(self, request):
-        from portal.apply import views
-
         return views.resume(request, self, request.GET.get("token", "")[:500])
 
     def serve_preview(self, request, mode_name):
-        from portal.apply import views
-
         return views.start(request, self)
+
+    # --- Half-finished applications ------------------------------------------------------------
+    def saved_for(self, user) -> "SavedApplication | None":
+        """The signed-in resident's saved application for this page, if any."""
+        if not getattr(user, "is_authenticated", False):
+            return None
+        return SavedApplication.objects.filter(user=user, page=self).first()
+
+    def keep_for(self, user, state: dict) -> None:
+        """Keep a signed-in resident's answers against their account (one per page)."""
+        SavedApplication.objects.update_or_create(user=user, page=self, defaults={"state": state})
+
+    def forget_for(self, user) -> None:
+        """A signed-in resident submitted: their saved copy has done its job."""
+        if getattr(user, "is_authenticated", False):
+            SavedApplication.objects.filter(user=user, page=self).delete()
+
+    def keep_for_email(self, email: str, state: dict, language: str) -> "SavedApplication":
+        """Keep an anonymous resident's answers and email them the link back, after commit."""
+        saved = SavedApplication.objects.create(page=self, email=email, state=state)
+        url = resume_links.resume_url(saved)
+        title = self.title
+        transaction.on_commit(
+            lambda: resume_links.send_resume_link.enqueue(email, url, title, language)
+        )
+        return saved
+
+    def saved_by_key(self, key) -> "SavedApplication | None":
+        """An anonymous saved application, by the key its signed link carried."""
+        return SavedApplication.objects.filter(key=key, page=self, user__isnull=True).first()
 
 
 class SavedApplication(models.Model):

@@ -42,19 +42,14 @@ def resume_url(saved) -> str:
 
 
 @task()
-def send_resume_link(saved_id: int, language: str = "en") -> bool:
-    from portal.apply.models import SavedApplication
-
-    saved = SavedApplication.objects.select_related("page").filter(pk=saved_id).first()
-    if saved is None or not saved.email:
+def send_resume_link(email: str, url: str, title: str, language: str = "en") -> bool:
+    """Email the link back. Everything it needs is passed in, so this module (which the views
+    import) never imports the page models."""
+    if not email:
         return False
     with translation.override(language):
-        context = {
-            "url": resume_url(saved),
-            "title": saved.page.title,
-            "days": max_age() // 86400,
-        }
+        context = {"url": url, "title": title, "days": max_age() // 86400}
         subject = render_to_string("apply/email/resume_subject.txt", context).strip()
         body = render_to_string("apply/email/resume_body.txt", context)
-    send_mail(subject, body, None, [saved.email])
+    send_mail(subject, body, None, [email])
     return True

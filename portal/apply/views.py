@@ -7,9 +7,9 @@ limited per address and held to a minimum fill time.
 """
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.translation import get_language
@@ -19,9 +19,11 @@ from portal.apply import flow, ratelimit, spam, uploads
 from portal.apply import resume as resume_links
 from portal.apply.fields import to_json
 from portal.apply.forms import ContactForm, CouncilForm, SaveForm
-from portal.apply.models import ApplyPage, SavedApplication
 from portal.apply.submit import submit
 from services.reference import format_reference
+
+if TYPE_CHECKING:  # the page imports these views; views reach the page through its methods
+    from portal.apply.models import ApplyPage
 
 
 def _render(request, page, template, context=None, status=200) -> TemplateResponse:
@@ -42,19 +44,13 @@ def _redirect_if_submitted(page, state) -> HttpResponse | None:
     return None
 
 
-def _saved_for(request, page) -> SavedApplication | None:
-    if not request.user.is_authenticated:
-        return None
-    return SavedApplication.objects.filter(user=request.user, page=page).first()
-
-
-def start(request: HttpRequest, page: ApplyPage) -> HttpResponse:
+def start(request: HttpRequest, page: "ApplyPage") -> HttpResponse:
     """The start page. Starting again after a submission begins a fresh application."""
     state = flow.load(request, page)
     if request.method == "POST":
         if spam.honeypot_filled(request):
             return _rejected(request, page)
-        saved = _saved_for(request, page)
+        saved = page.saved_for(request.user)
         if request.POST.get("action") == "continue" and saved is not None:
             state = flow.restore(request, page, saved.state)
             return HttpResponseRedirect(flow.next_url(page, state))
@@ -71,12 +67,12 @@ def start(request: HttpRequest, page: ApplyPage) -> HttpResponse:
         {
             "service": page.get_service(),
             "in_progress": bool(state.get("done")) and not state.get("submitted"),
-            "saved": _saved_for(request, page),
+            "saved": page.saved_for(request.user),
         },
     )
 
 
-def question(request: HttpRequest, page: ApplyPage, number: int) -> HttpResponse:
+def question(request: HttpRequest, page: "ApplyPage", number: int) -> HttpResponse:
     state = flow.load(request, page)
     if (done := _redirect_if_submitted(page, state)) is not None:
         return done
@@ -155,7 +151,7 @@ def question(request: HttpRequest, page: ApplyPage, number: int) -> HttpResponse
     )
 
 
-def elsewhere(request: HttpRequest, page: ApplyPage) -> HttpResponse:
+def elsewhere(request: HttpRequest, page: "ApplyPage") -> HttpResponse:
     """This council cannot take the case: say who can, and link there."""
     state = flow.load(request, page)
     route = flow.route_for(page, state)
@@ -199,7 +195,7 @@ def _change_postcode_url(page) -> str:
     return page.url
 
 
-def choose_council(request: HttpRequest, page: ApplyPage) -> HttpResponse:
+def choose_council(request: HttpRequest, page: "ApplyPage") -> HttpResponse:
     state = flow.load(request, page)
     if (done := _redirect_if_submitted(page, state)) is not None:
         return done
@@ -220,7 +216,7 @@ def choose_council(request: HttpRequest, page: ApplyPage) -> HttpResponse:
     return _render(request, page, "apply/council.html", {"form": form})
 
 
-def contact(request: HttpRequest, page: ApplyPage) -> HttpResponse:
+def contact(request: HttpRequest, page: "ApplyPage") -> HttpResponse:
     state = flow.load(request, page)
     if (done := _redirect_if_submitted(page, state)) is not None:
         return done
@@ -242,7 +238,7 @@ def contact(request: HttpRequest, page: ApplyPage) -> HttpResponse:
     return _render(request, page, "apply/contact.html", {"form": form})
 
 
-def check(request: HttpRequest, page: ApplyPage) -> HttpResponse:
+def check(request: HttpRequest, page: "ApplyPage") -> HttpResponse:
     state = flow.load(request, page)
     if (done := _redirect_if_submitted(page, state)) is not None:
         return done
@@ -263,8 +259,7 @@ def check(request: HttpRequest, page: ApplyPage) -> HttpResponse:
             result = submit(page, state, request.user)
             state["submitted"] = result.case.reference
             flow.save(request, page, state)
-            if request.user.is_authenticated:
-                SavedApplication.objects.filter(user=request.user, page=page).delete()
+            page.forget_for(request.user)
             return HttpResponseRedirect(page.url + page.reverse_subpage("confirmation"))
     contact = state.get("contact") or {}
     return _render(
@@ -286,7 +281,7 @@ def check(request: HttpRequest, page: ApplyPage) -> HttpResponse:
     )
 
 
-def confirmation(request: HttpRequest, page: ApplyPage) -> HttpResponse:
+def confirmation(request: HttpRequest, page: "ApplyPage") -> HttpResponse:
     state = flow.load(request, page)
     reference = state.get("submitted")
     if not reference:
@@ -310,15 +305,13 @@ def confirmation(request: HttpRequest, page: ApplyPage) -> HttpResponse:
     )
 
 
-def save_for_later(request: HttpRequest, page: ApplyPage) -> HttpResponse:
+def save_for_later(request: HttpRequest, page: "ApplyPage") -> HttpResponse:
     """Keep a half-finished application: on the account, or behind an emailed link."""
     state = flow.load(request, page)
     if (done := _redirect_if_submitted(page, state)) is not None:
         return done
     if request.user.is_authenticated:
-        SavedApplication.objects.update_or_create(
-            user=request.user, page=page, defaults={"state": state}
-        )
+        page.keep_for(request.user, state)
         return _render(request, page, "apply/saved.html", {"signed_in": True})
     if request.method == "POST":
         if spam.honeypot_filled(request):
@@ -327,11 +320,7 @@ def save_for_later(request: HttpRequest, page: ApplyPage) -> HttpResponse:
         if form.is_valid():
             if not ratelimit.allow("save_link_ip", ratelimit.client_ip(request)):
                 return _render(request, page, "apply/rate_limited.html", status=429)
-            saved = SavedApplication.objects.create(
-                page=page, email=form.cleaned_data["email"], state=state
-            )
-            language = get_language() or "en"
-            transaction.on_commit(lambda: resume_links.send_resume_link.enqueue(saved.pk, language))
+            page.keep_for_email(form.cleaned_data["email"], state, get_language() or "en")
             return _render(
                 request,
                 page,
@@ -344,17 +333,13 @@ def save_for_later(request: HttpRequest, page: ApplyPage) -> HttpResponse:
     return _render(request, page, "apply/save.html", {"form": form})
 
 
-def resume(request: HttpRequest, page: ApplyPage, token: str) -> HttpResponse:
+def resume(request: HttpRequest, page: "ApplyPage", token: str) -> HttpResponse:
     key = resume_links.read_token(token)
     try:
         key = uuid.UUID(key) if key else None
     except ValueError:
         key = None
-    saved = (
-        SavedApplication.objects.filter(key=key, page=page, user__isnull=True).first()
-        if key
-        else None
-    )
+    saved = page.saved_by_key(key) if key else None
     if saved is None:
         return _render(request, page, "apply/resume_expired.html", status=410)
     state = flow.restore(request, page, saved.state)

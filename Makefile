@@ -21,7 +21,7 @@ PYTHON ?= $(shell for c in python3.13 python3.12 python3 \
 help:
 	@echo "make demo      set up, load demo data and serve http://127.0.0.1:8000 (SQLite)"
 	@echo "make test      set up and run the whole test suite (PostgreSQL if DATABASE_URL is set)"
-	@echo "make lint      ruff, djhtml, migrations check"
+	@echo "make lint      ruff, djhtml, import contracts, migrations check"
 	@echo "make messages  update translation catalogues and compile them"
 	@echo "make worker    run the background task worker"
 
@@ -80,6 +80,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/djhtml --check $$(git ls-files '*.html')
+	$(BIN)/lint-imports --no-cache
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(MANAGE) makemigrations --check --dry-run
 	$(MANAGE) check_translations
 

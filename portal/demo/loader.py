@@ -20,6 +20,7 @@ from portal.apply.demo import ensure_apply_pages
 from portal.demo import catalogue as data
 from portal.demo import content
 from portal.demo import translations as translated
+from portal.demo.search import ensure_search_demo
 from portal.pages.models import (
     CouncilPage,
     HomePage,
@@ -29,7 +30,6 @@ from portal.pages.models import (
     StandardPage,
     TopicPage,
 )
-from search.demo import ensure_search_demo
 from services.models import (
     ContactPoint,
     Council,

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from services.message_templates import template_problems
 from services.models.choices import Channel
 from services.models.councils import Council, Team
 
@@ -156,8 +157,6 @@ class MessageTemplate(models.Model):
         A misspelt variable would otherwise send residents a blank where their reference
         should be.
         """
-        from services.outbound.template_files import template_problems
-
         errors = {}
         for field in ("subject", "body"):
             problems = template_problems(getattr(self, field) or "")

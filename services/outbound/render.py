@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from django.template import Context, Template
 from django.utils import translation
 
+from services import message_templates as template_files
 from services.models import MessageTemplate
-from services.outbound import template_files
 
 
 @dataclass

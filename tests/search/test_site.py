@@ -2,8 +2,8 @@
 
 import pytest
 
+from portal.demo.search import ensure_search_demo
 from portal.pages.models import ServicePage
-from search.demo import ensure_search_demo
 from search.models import SynonymGroup
 from search.site import search_pages, synonyms_for
 

@@ -11,9 +11,9 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
+from services import message_templates as template_files
 from services.actions.cases import change_status
 from services.models import Message, MessageTemplate, Status
-from services.outbound import template_files
 from services.outbound.dispatch import dispatch_due
 from services.outbound.render import render
 from tests.factories import CouncilFactory, ResidentFactory, ServiceFactory, make_case

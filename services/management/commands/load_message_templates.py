@@ -12,8 +12,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from services import message_templates as template_files
 from services.models import MessageTemplate
-from services.outbound import template_files
 
 
 class Command(BaseCommand):

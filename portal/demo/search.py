@@ -5,6 +5,7 @@ from collections.abc import Callable
 from django.db import transaction
 from wagtail.contrib.search_promotions.models import Query, SearchPromotion
 
+from portal.pages.models import ServicePage
 from search.models import SynonymGroup
 
 SYNONYMS = [
@@ -25,8 +26,6 @@ PROMOTIONS = {
 
 def ensure_search_demo(say: Callable[[str], None] | None = None) -> int:
     """Create missing synonym groups and promotions; leave editors' changes alone."""
-    from portal.pages.models import ServicePage
-
     created = 0
     with transaction.atomic():
         for terms in SYNONYMS:

@@ -19,7 +19,7 @@ from pathlib import Path
 from django.template import Engine, TemplateSyntaxError
 from django.template.base import FilterExpression, Lexer, Parser, TokenType, Variable
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "data" / "message_templates"
+TEMPLATES_DIR = Path(__file__).resolve().parent / "data" / "message_templates"
 
 KINDS = (
     "acknowledgement",

@@ -36,9 +36,8 @@ from channels.counter.models import (
     TicketStatus,
     ticket_code,
 )
-from services import permissions
-from services.models import Case, Closure, Office, Resident, Role, ServiceGroup
-from services.sla import _bank_holidays
+from services import calendar, permissions
+from services.models import Case, Office, Resident, Role, ServiceGroup
 
 # A normal ticket that has waited this long ranks with priority tickets (fairness).
 AGEING = datetime.timedelta(minutes=20)
@@ -96,22 +95,15 @@ def local_now(now: datetime.datetime | None = None) -> datetime.datetime:
 
 
 def closed_reason(office: Office, now: datetime.datetime | None = None) -> str:
-    """Why the office is not taking walk-ins now; empty when it is open."""
-    moment = local_now(now)
-    day = moment.date()
-    closure = (
-        Closure.objects.filter(council_id=office.council_id, date=day)
-        .filter(Q(office=office) | Q(office__isnull=True))
-        .first()
-    )
-    if closure is not None:
-        return closure.reason or _("The office is closed today.")
-    if day in _bank_holidays(day.year):
+    """Why the office is not taking walk-ins now (``services.calendar``); empty when open."""
+    closed = calendar.why_closed(office, local_now(now))
+    if closed is None:
+        return ""
+    if closed.because is calendar.ClosedBecause.CLOSURE:
+        return closed.closure.reason or _("The office is closed today.")
+    if closed.because is calendar.ClosedBecause.BANK_HOLIDAY:
         return _("The office is closed on bank holidays.")
-    periods = list(office.opening_hours.filter(weekday=day.weekday()))
-    if not any(p.opens <= moment.time() < p.closes for p in periods):
-        return _("The office is closed now. Tickets can be issued during opening hours.")
-    return ""
+    return _("The office is closed now. Tickets can be issued during opening hours.")
 
 
 # --- Issuing ----------------------------------------------------------------------------------

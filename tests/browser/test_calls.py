@@ -11,8 +11,8 @@ import pytest
 from django.utils import timezone
 
 from channels.voice.hours import contact_centre
+from services.calendar import bank_holidays
 from services.models import OpeningHours, Service
-from services.sla import _bank_holidays
 from tests.browser.conftest import axe
 from tests.factories import ResidentFactory, make_case
 
@@ -38,7 +38,7 @@ def _sign_in(page, email: str):
 
 def _open_contact_centre():
     today = timezone.localdate()
-    if today in _bank_holidays(today.year):
+    if today in bank_holidays(today.year):
         pytest.skip("England bank holiday today: the contact centre is closed by design")
     office = contact_centre()
     office.opening_hours.all().delete()

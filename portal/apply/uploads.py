@@ -1,43 +1,35 @@
-"""Files residents send: checked by their content, limited in size, kept out of the web root.
+"""Files residents send: the one attachment policy (``services.attachments``), and the files an
+application holds until it is submitted.
 
-The file name and the browser's ``Content-Type`` are whatever the sender wants them to be, so
-neither decides anything: the first bytes of the file do (``filetype`` reads the magic numbers).
-An ``.exe`` renamed ``.pdf`` is refused, and so is a PDF renamed ``.jpg`` — it is stored under
-the type its content has, not the one its name claims.
+Whether a file is accepted is decided by its content, as for every channel: an ``.exe`` renamed
+``.pdf`` is refused, and a PNG called ``scan.pdf`` is accepted and stored as ``scan.png``. A
+resident's form asks for the types its hint names (``RESIDENT_FORM_TYPES``: PDF, JPG, PNG, HEIC
+or WEBP), and its errors are GOV.UK's ("The selected file must be …").
 
 Until the application is submitted, a file waits in the private storage under ``pending/``;
 the session only holds its storage name, so nothing a resident can edit points at a file.
 """
 
-import hashlib
 import uuid
 from dataclasses import asdict, dataclass
-from pathlib import PurePath
 
-import filetype
-from django import forms
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.core.files.uploadedfile import UploadedFile
-from django.template.defaultfilters import filesizeformat
-from django.utils.translation import gettext_lazy as _
 
-# Content types accepted, by what the content is (not what it is called), and the extension
-# the stored file is given.
+from services import attachments
+
+# Content types a resident's form accepts, by what the content is, and the extension the stored
+# file is given.
 ALLOWED_TYPES: dict[str, str] = {
-    "application/pdf": "pdf",
-    "image/jpeg": "jpg",
-    "image/png": "png",
-    "image/heic": "heic",
-    "image/webp": "webp",
+    content_type: attachments.ACCEPTED[content_type]
+    for content_type in sorted(attachments.RESIDENT_FORM_TYPES)
 }
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 PENDING_PREFIX = "pending/"
 
 
 def max_upload_bytes() -> int:
-    return int(getattr(settings, "PORTAL_UPLOAD_MAX_BYTES", DEFAULT_MAX_BYTES))
+    return attachments.max_bytes()
 
 
 @dataclass
@@ -73,44 +65,26 @@ class PendingFile:
 
 
 def check_upload(upload: UploadedFile) -> tuple[bytes, str]:
-    """Return the content and its real content type, or raise ``forms.ValidationError``."""
-    limit = max_upload_bytes()
-    if upload.size is not None and upload.size > limit:
-        raise forms.ValidationError(
-            _("The selected file must be smaller than %(size)s."),
-            code="too_big",
-            params={"size": filesizeformat(limit)},
-        )
-    content = upload.read(limit + 1)
-    if len(content) > limit:
-        raise forms.ValidationError(
-            _("The selected file must be smaller than %(size)s."),
-            code="too_big",
-            params={"size": filesizeformat(limit)},
-        )
-    if not content:
-        raise forms.ValidationError(_("The selected file is empty."), code="empty")
-    kind = filetype.guess(content)
-    if kind is None or kind.mime not in ALLOWED_TYPES:
-        raise forms.ValidationError(
-            _("The selected file must be a PDF, JPG, PNG, HEIC or WEBP."), code="type"
-        )
-    return content, kind.mime
+    """Return the content and its real content type, or raise ``forms.ValidationError``
+    (``services.attachments.Refused``)."""
+    accepted = attachments.check_upload(upload, accept=attachments.RESIDENT_FORM_TYPES)
+    return accepted.content, accepted.content_type
 
 
 def display_name(filename: str, content_type: str) -> str:
     """The resident's file name, cut to size, with the extension its content has."""
-    stem = PurePath(filename or "document").stem[:80] or "document"
-    return f"{stem}.{ALLOWED_TYPES[content_type]}"
+    return attachments.stored_name(filename, content_type)
 
 
 def store_pending(upload: UploadedFile) -> PendingFile:
-    content, content_type = check_upload(upload)
-    name = storages["private"].save(f"{PENDING_PREFIX}{uuid.uuid4().hex}", ContentFile(content))
+    accepted = attachments.check_upload(upload, accept=attachments.RESIDENT_FORM_TYPES)
+    name = storages["private"].save(
+        f"{PENDING_PREFIX}{uuid.uuid4().hex}", ContentFile(accepted.content)
+    )
     return PendingFile(
         name=name,
-        filename=display_name(upload.name, content_type),
-        content_type=content_type,
-        size=len(content),
-        sha256=hashlib.sha256(content).hexdigest(),
+        filename=accepted.filename,
+        content_type=accepted.content_type,
+        size=accepted.size,
+        sha256=accepted.sha256,
     )

@@ -18,17 +18,16 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from services import lookups, routing
 from services import reference as references
+from services.actions.attachments import attach
 from services.actions.cases import _apply_status, create_case
 from services.actions.residents import identify_resident
 from services.actions.timeline import record
 from services.models import (
-    Attachment,
     Case,
     Channel,
     Council,
@@ -375,7 +374,7 @@ def _process(inbound: InboundMessage, message: Message, now) -> IntakeResult:
     result.case = case
     _finish(inbound, result, ["resident", "case"])
     for item in inbound.attachments:
-        _store_attachment(case, message, item)
+        attach(item, case=case, message=message)
     record(
         case,
         EventKind.MESSAGE_IN,
@@ -412,18 +411,3 @@ def _first_line(text: str) -> str:
         if line.strip():
             return line.strip()[:120]
     return ""
-
-
-def _store_attachment(case: Case, message: Message, item: InboundAttachment) -> Attachment:
-    digest = hashlib.sha256(item.content).hexdigest()
-    attachment = Attachment(
-        case=case,
-        message=message,
-        filename=item.filename[:255] or "attachment",
-        content_type=item.content_type[:100] or "application/octet-stream",
-        size=len(item.content),
-        sha256=digest,
-    )
-    attachment.file.save(f"{digest[:16]}", ContentFile(item.content), save=False)
-    attachment.save()
-    return attachment

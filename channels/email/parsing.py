@@ -3,9 +3,11 @@
 Mail from the public is whatever their client, their server and every hop in between made of
 it: wrong or missing charsets, RFC 2047 words in headers, HTML-only bodies, Apple Mail's body
 split around inline images, boundaries that never close, no Message-ID, no From. Nothing here
-may raise on such input — ``parse`` always returns a ``ParsedEmail`` and lists what it could not
+may raise on such input — ``parse`` (raw bytes from the MTA pipe) and ``read`` (a message
+django-anymail has already parsed) always return a ``ParsedEmail`` and list what they could not
 understand in ``problems`` — because a message that cannot be read must still reach a triage
-case with its raw original.
+case with its raw original. Each message is parsed once: ``ParsedEmail`` is the neutral form
+that the loop checks, threading and intake all work from.
 
 The agent sees ``text`` (quoted history and signature trimmed); ``full_text`` keeps everything.
 ``html`` is *sanitised* (nh3/ammonia) but still sender-controlled: it is never shown raw on the
@@ -103,6 +105,7 @@ class ParsedEmail:
     attachments: list[Part] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     mime: MimeMessage | None = None  # the parsed tree, for bounce and loop checks
+    raw: bytes = b""  # the original as received, kept with the message (never parsed again)
 
 
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
@@ -179,10 +182,14 @@ def _part_text(part: MimeMessage) -> str:
 
 
 def _is_attachment(part: MimeMessage) -> bool:
-    disposition = (part.get("Content-Disposition") or "").split(";")[0].strip().lower()
+    disposition = (_get(part, "Content-Disposition") or "").split(";")[0].strip().lower()
     if disposition == "attachment":
         return True
-    return bool(part.get_filename()) and part.get_content_maintype() != "text"
+    try:
+        filename = part.get_filename()
+    except Exception:  # noqa: BLE001 - a broken parameter is no name
+        filename = None
+    return bool(filename) and part.get_content_maintype() != "text"
 
 
 def _safe_filename(name: str, content_type: str, index: int) -> str:
@@ -292,7 +299,7 @@ class _Walker:
         return clean_text(text), ""
 
     def _attach(self, part: MimeMessage, content_type: str, content: bytes) -> None:
-        disposition = (part.get("Content-Disposition") or "").split(";")[0].strip().lower()
+        disposition = (_get(part, "Content-Disposition") or "").split(";")[0].strip().lower()
         try:
             filename = part.get_filename() or ""
         except Exception:  # noqa: BLE001
@@ -305,8 +312,8 @@ class _Walker:
                 filename=_safe_filename(filename, content_type, index),
                 content_type=content_type,
                 content=content,
-                inline=disposition == "inline" or bool(part.get("Content-ID")),
-                content_id=(part.get("Content-ID") or "").strip("<> "),
+                inline=disposition == "inline" or bool(_get(part, "Content-ID")),
+                content_id=(_get(part, "Content-ID") or "").strip("<> "),
             )
         )
 
@@ -332,24 +339,70 @@ def _address(value) -> tuple[str, str]:
 
 
 def parse(raw: bytes, *, envelope_sender: str = "") -> ParsedEmail:
-    """Everything the adapter needs from one raw message. Never raises."""
-    parsed = ParsedEmail()
+    """Everything the adapter needs from one raw message (the MTA pipe). Never raises."""
     try:
         mime = message_from_bytes(raw)
     except Exception as error:  # noqa: BLE001 - last resort: keep it raw, say why
+        parsed = ParsedEmail(raw=raw)
         parsed.problems.append(f"Could not parse the message: {error}")
         parsed.full_text = parsed.text = clean_text(raw.decode("utf-8", errors="replace"))[:20000]
         parsed.sender = (envelope_sender or "").lower()
         return parsed
+    return read(mime, raw=raw, envelope_sender=envelope_sender)
+
+
+def read(mime: MimeMessage, *, raw: bytes, envelope_sender: str = "") -> ParsedEmail:
+    """Everything the adapter needs from a message already parsed — by ``parse``, or by
+    django-anymail (its ``AnymailInboundMessage`` is an ``email.message.EmailMessage``, so a
+    webhook's message is read here as it is, never serialised and parsed a second time).
+
+    ``raw`` is the original as received (or as near as the provider gives it), kept with the
+    message and used for its id when it has no Message-ID; it is not parsed again. Works under
+    either ``email`` policy (``compat32`` for the pipe, ``default`` for anymail). Never raises.
+    """
+    parsed = ParsedEmail(raw=raw)
+    try:
+        _read_into(parsed, mime, envelope_sender)
+    except Exception as error:  # noqa: BLE001 - a policy's header parser raising on hostile input
+        logger.warning("Could not read the message: %s", error)
+        parsed.problems.append(f"Could not read the message: {error}")
+        if not parsed.full_text:
+            parsed.full_text = parsed.text = clean_text(raw.decode("utf-8", errors="replace"))[
+                :20000
+            ]
+        parsed.sender = parsed.sender or (envelope_sender or "").strip().lower()
+    return parsed
+
+
+def _get_all(mime: MimeMessage, name: str) -> list:
+    """Every value of header ``name`` as the message carries it.
+
+    Under ``compat32`` (the pipe) that is what ``get_all`` returns. Under anymail's ``default``
+    policy ``get_all`` would hand back the policy's re-rendering (dates reformatted, comments
+    and quotes dropped), so the values are read as stored (``raw_items``) and decoded here, as
+    for the pipe: the same message reads the same whichever way it came in.
+    """
+    try:
+        if mime.policy is email.policy.compat32:
+            return mime.get_all(name) or []
+        wanted = name.lower()
+        return [value for key, value in mime.raw_items() if key.lower() == wanted]
+    except Exception:  # noqa: BLE001 - a header the policy cannot read is no header
+        return []
+
+
+def _get(mime: MimeMessage, name: str):
+    values = _get_all(mime, name)
+    return values[0] if values else None
+
+
+def _read_into(parsed: ParsedEmail, mime: MimeMessage, envelope_sender: str) -> None:
     parsed.mime = mime
     for defect in mime.defects:
         parsed.problems.append(type(defect).__name__)
 
     for name in KEPT_HEADERS:
-        try:
-            value = mime.get(name)
-        except Exception:  # noqa: BLE001
-            value = None
+        value = _get(mime, name)
         if value is not None:
             # Threading headers keep their <ids> as sent; others are decoded for reading.
             if name in ("Message-ID", "In-Reply-To", "References"):
@@ -360,13 +413,11 @@ def parse(raw: bytes, *, envelope_sender: str = "") -> ParsedEmail:
     message_ids = re.findall(r"<[^<>\s]+>", parsed.headers.get("Message-ID", ""))
     parsed.message_id = message_ids[0] if message_ids else parsed.headers.get("Message-ID", "")
     parsed.subject = parsed.headers.get("Subject", "")
-    parsed.sender_name, parsed.sender = _address(mime.get("From"))
+    parsed.sender_name, parsed.sender = _address(_get(mime, "From"))
     if not parsed.sender or "@" not in parsed.sender:
         parsed.sender = (envelope_sender or "").strip().lower()
     try:
-        pairs = getaddresses(
-            [str(v) for v in (mime.get_all("To") or []) + (mime.get_all("Cc") or [])]
-        )
+        pairs = getaddresses([str(v) for v in _get_all(mime, "To") + _get_all(mime, "Cc")])
     except Exception:  # noqa: BLE001
         pairs = []
     parsed.recipients = [clean_text(a).strip().lower() for _, a in pairs if "@" in (a or "")]
@@ -386,4 +437,3 @@ def parse(raw: bytes, *, envelope_sender: str = "") -> ParsedEmail:
         text = html_to_text(html)
     parsed.full_text = clean_text(text.replace("\r\n", "\n")).strip()
     parsed.text = trim_reply(parsed.full_text)
-    return parsed

@@ -1,14 +1,20 @@
 """One path for every inbound email, whichever way it arrived.
 
-``manage.py receive_email`` (an MTA pipe) and django-anymail's inbound webhooks both call
-``receive(raw, …)``::
+``manage.py receive_email`` (an MTA pipe, raw bytes) and django-anymail's inbound webhooks (a
+message anymail has already parsed) both call ``receive``, and each message is parsed once:
+``parsing.parse`` reads the pipe's bytes, ``parsing.read`` takes anymail's message as it is.
+From the neutral ``ParsedEmail`` on, the path is the same::
 
-    raw bytes ──parse──▶ bounce? ──▶ record it (ignored), mark our message failed and the
-                                     resident's address bouncing
-                         automatic? ─▶ record it (ignored): no case, no acknowledgement
-                         fax gateway? ▶ channel "fax", the document on the case
-                         otherwise ──▶ services.actions.intake (dedupe, resident, thread, route,
-                                       timeline, acknowledgement — rate limited per sender)
+    ParsedEmail ──▶ bounce? ──▶ record it (ignored), mark our message failed and the
+                                resident's address bouncing
+                    automatic? ─▶ record it (ignored): no case, no acknowledgement
+                    fax gateway? ▶ channel "fax", the document on the case
+                    otherwise ──▶ services.actions.intake (dedupe, resident, thread, route,
+                                  timeline, acknowledgement — rate limited per sender)
+
+Attachments go through the one attachment policy (``services.attachments``, by content, with
+email's own size limit ``PORTAL_EMAIL_MAX_ATTACHMENT_BYTES``); refused ones stay in the original
+message and are noted on the case.
 
 Idempotent: the provider id is the Message-ID (or a hash of the raw message when there is
 none), and ``(channel, provider_id)`` is unique, so the same message delivered twice — an MTA
@@ -25,6 +31,7 @@ import hashlib
 import logging
 import re
 from dataclasses import dataclass, field
+from email.message import Message as MimeMessage
 from email.utils import parseaddr
 
 from django.conf import settings
@@ -35,7 +42,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from channels.email import loops
-from channels.email.parsing import ParsedEmail, clean_text, parse
+from channels.email.parsing import ParsedEmail, clean_text, parse, read
+from services import attachments as attachment_policy
 from services import routing
 from services.actions import InboundAttachment, InboundMessage, IntakeResult, ResidentDetails
 from services.actions import intake as intake_action
@@ -55,40 +63,6 @@ from services.models import (
 
 logger = logging.getLogger(__name__)
 
-# What residents may send us. Anything else is refused and the refusal noted on the case.
-ALLOWED_TYPES = {
-    "application/pdf",
-    "application/rtf",
-    "application/msword",
-    "application/vnd.ms-excel",
-    "application/vnd.ms-powerpoint",
-    "application/vnd.oasis.opendocument.text",
-    "application/vnd.oasis.opendocument.spreadsheet",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    "image/jpeg",
-    "image/png",
-    "image/gif",
-    "image/tiff",
-    "image/heic",
-    "image/heif",
-    "image/webp",
-    "image/bmp",
-    "text/plain",
-    "text/csv",
-    "text/calendar",
-    "message/rfc822",
-}
-ALLOWED_EXTENSIONS = {
-    "pdf", "rtf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "jpg", "jpeg",
-    "png", "gif", "tif", "tiff", "heic", "heif", "webp", "bmp", "txt", "csv", "ics", "eml",
-}  # fmt: skip
-# Executable or active content is refused whatever type it claims to be.
-BLOCKED_EXTENSIONS = {
-    "exe", "com", "bat", "cmd", "scr", "pif", "js", "jse", "vbs", "vbe", "wsf", "ps1", "msi",
-    "jar", "lnk", "hta", "dll", "iso", "img", "html", "htm", "svg", "docm", "xlsm", "pptm",
-}  # fmt: skip
 MAX_ATTACHMENTS = 20
 MAX_BODY_CHARS = 200_000
 MAX_PROVIDER_ID = 255
@@ -208,26 +182,27 @@ def acknowledgement_allowed(address: str, now: datetime.datetime) -> bool:
 
 
 def _check_attachments(parsed: ParsedEmail) -> tuple[list[InboundAttachment], list[dict]]:
+    """The attachments the policy accepts (by content), and why the others were refused."""
     kept: list[InboundAttachment] = []
     refused: list[dict] = []
     limit = settings.PORTAL_EMAIL_MAX_ATTACHMENT_BYTES
     for part in parsed.attachments:
-        extension = part.filename.rsplit(".", 1)[-1].lower() if "." in part.filename else ""
         size = len(part.content)
         reason = ""
-        blocked = extension in BLOCKED_EXTENSIONS
-        if blocked or (
-            part.content_type not in ALLOWED_TYPES and extension not in ALLOWED_EXTENSIONS
-        ):
-            reason = _("this type of file is not accepted")
-        elif size > limit:
-            reason = _("larger than %(limit)s MB") % {"limit": limit // 1_000_000}
-        elif size == 0:
-            reason = _("the file is empty")
-        elif len(kept) >= MAX_ATTACHMENTS:
-            reason = ngettext(
-                "more than %(count)s file", "more than %(count)s files", MAX_ATTACHMENTS
-            ) % {"count": MAX_ATTACHMENTS}
+        try:
+            accepted = attachment_policy.check(part.content, part.filename, limit=limit)
+        except attachment_policy.Refused as error:
+            if error.code == "too_big":
+                reason = _("larger than %(limit)s MB") % {"limit": limit // 1_000_000}
+            elif error.code == "empty":
+                reason = _("the file is empty")
+            else:
+                reason = _("this type of file is not accepted")
+        else:
+            if len(kept) >= MAX_ATTACHMENTS:
+                reason = ngettext(
+                    "more than %(count)s file", "more than %(count)s files", MAX_ATTACHMENTS
+                ) % {"count": MAX_ATTACHMENTS}
         if reason:
             refused.append(
                 {
@@ -238,7 +213,9 @@ def _check_attachments(parsed: ParsedEmail) -> tuple[list[InboundAttachment], li
                 }
             )
         else:
-            kept.append(InboundAttachment(part.filename, part.content_type, part.content))
+            kept.append(
+                InboundAttachment(accepted.filename, accepted.content_type, accepted.content)
+            )
     return kept, refused
 
 
@@ -428,13 +405,20 @@ def _note_refused(case: Case, refused: list[dict], now) -> None:
 
 
 def receive(
-    raw: bytes,
+    message: bytes | MimeMessage,
     *,
+    raw: bytes | None = None,
     envelope_sender: str | None = None,
     envelope_recipient: str = "",
     source: str = "pipe",
 ) -> Outcome:
-    """File one raw message. Raises ``Rejected`` (permanent) or ``DatabaseError`` (retry)."""
+    """File one message: the raw bytes (the MTA pipe), or a message already parsed (anymail's,
+    with ``raw`` the original to keep). Raises ``Rejected`` (permanent) or ``DatabaseError``
+    (retry)."""
+    if isinstance(message, bytes | bytearray):
+        raw = bytes(message)
+    elif raw is None:
+        raise TypeError("a parsed message needs the raw original to keep with it")
     if not raw or not raw.strip():
         raise Rejected("empty message")
     if len(raw) > settings.PORTAL_EMAIL_MAX_MESSAGE_BYTES:
@@ -442,7 +426,10 @@ def receive(
             f"message too large ({len(raw)} bytes; the limit is "
             f"{settings.PORTAL_EMAIL_MAX_MESSAGE_BYTES})"
         )
-    parsed = parse(raw, envelope_sender=envelope_sender or "")
+    if isinstance(message, bytes | bytearray):
+        parsed = parse(raw, envelope_sender=envelope_sender or "")
+    else:
+        parsed = read(message, raw=raw, envelope_sender=envelope_sender or "")
     recipient = _mailbox(envelope_recipient, parsed.recipients)
     ignore = dict(envelope_sender=envelope_sender, recipient=recipient, source=source)
 

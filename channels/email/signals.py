@@ -19,8 +19,9 @@ logger = logging.getLogger(__name__)
 
 
 def raw_from_event(event) -> bytes:
-    """The original MIME when the provider posted it (Mailgun's ``inbound_mime`` route posts
-    ``body-mime``), else anymail's normalised message serialised back to bytes."""
+    """The original to keep with the message: the MIME as the provider posted it (Mailgun's
+    ``inbound_mime`` route posts ``body-mime``), else anymail's message written out as bytes.
+    Only kept (and hashed for an id when there is no Message-ID), never parsed again."""
     request = event.esp_event
     if isinstance(request, HttpRequest) and "body-mime" in request.POST:
         return request.POST["body-mime"].encode("utf-8", errors="surrogateescape")
@@ -33,7 +34,8 @@ def raw_from_event(event) -> bytes:
 
 @receiver(inbound, dispatch_uid="channels.email.inbound")
 def handle_inbound(sender, event, esp_name, **kwargs) -> None:
-    """File a message a provider posted; anymail has already checked its signature.
+    """File a message a provider posted; anymail has already checked its signature and parsed
+    it, and its ``AnymailInboundMessage`` is handed to ``receive`` as it is.
 
     A database error propagates: the provider gets a 5xx and delivers again later (and the
     retry is harmless, being idempotent on Message-ID). A message refused for good is logged
@@ -42,7 +44,8 @@ def handle_inbound(sender, event, esp_name, **kwargs) -> None:
     message = event.message
     try:
         outcome = receive(
-            raw_from_event(event),
+            message,
+            raw=raw_from_event(event),
             envelope_sender=getattr(message, "envelope_sender", None),
             envelope_recipient=getattr(message, "envelope_recipient", None) or "",
             source=f"anymail:{esp_name}",

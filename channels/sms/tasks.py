@@ -2,24 +2,24 @@
 
 Fetching is an external call, so it never happens in the webhook: the webhook lists the media
 URLs on the message and this task, run by ``db_worker`` after the commit, downloads each one
-(with Twilio's Basic auth, timeouts and a size cap) and stores it as an ``Attachment`` on the
-case. It is idempotent: media already stored are skipped, so running it twice is harmless.
+(with Twilio's Basic auth, timeouts and a size cap), checks it with the one attachment policy
+(by content: a "picture" that is a web page is refused and the refusal noted) and stores it on
+the case through ``services.actions.attachments.attach``. It is idempotent: media already stored are skipped, so running it twice is harmless.
 Only URLs under ``TWILIO_MEDIA_URL_PREFIXES`` are fetched (Twilio's API by default), so a
 payload can never make the server fetch an arbitrary address.
 """
 
-import hashlib
 import logging
-import mimetypes
 
 import requests
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.tasks import task
 
+from services import attachments as attachment_policy
+from services.actions.attachments import attach
 from services.actions.timeline import record
-from services.models import Attachment, EventKind, Message
+from services.models import EventKind, Message
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ def fetch_media(message_id: int) -> int:
     media = list((message.metadata or {}).get("media", []))
     stored = 0
     for index, item in enumerate(media):
-        if item.get("attachment_id"):
+        if item.get("attachment_id") or item.get("refused"):
             continue
         try:
             content, content_type = download(item["url"])
@@ -89,22 +89,27 @@ def fetch_media(message_id: int) -> int:
                     data={"url": item["url"]},
                 )
             continue
-        content_type = (item.get("content_type") or content_type or "application/octet-stream")[
-            :100
-        ]
-        extension = mimetypes.guess_extension(content_type) or ""
-        digest = hashlib.sha256(content).hexdigest()
-        with transaction.atomic():
-            attachment = Attachment(
-                case=message.case,
-                message=message,
-                filename=f"text-message-{message.pk}-{index + 1}{extension}",
-                content_type=content_type,
-                size=len(content),
-                sha256=digest,
+        try:
+            # The one attachment policy, by content: what Twilio says it is decides nothing.
+            accepted = attachment_policy.check(content, f"text-message-{message.pk}-{index + 1}")
+        except attachment_policy.Refused as error:
+            logger.warning(
+                "MMS media %s of message %s refused: %s", index, message_id, error.detail
             )
-            attachment.file.save(digest[:16], ContentFile(content), save=False)
-            attachment.save()
+            item["refused"] = error.detail
+            with transaction.atomic():
+                record(
+                    message.case,
+                    EventKind.ATTACHMENT,
+                    actor_label="System",
+                    channel=message.channel,
+                    message=message,
+                    body=f"A file sent by text was not added to the case ({error.detail}).",
+                    data={"url": item["url"], "refused": error.detail},
+                )
+            continue
+        with transaction.atomic():
+            attachment = attach(accepted, case=message.case, message=message)
             item["attachment_id"] = attachment.pk
             item.pop("error", None)
             record(

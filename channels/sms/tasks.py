@@ -4,7 +4,8 @@ Fetching is an external call, so it never happens in the webhook: the webhook li
 URLs on the message and this task, run by ``db_worker`` after the commit, downloads each one
 (with Twilio's Basic auth, timeouts and a size cap), checks it with the one attachment policy
 (by content: a "picture" that is a web page is refused and the refusal noted) and stores it on
-the case through ``services.actions.attachments.attach``. It is idempotent: media already stored are skipped, so running it twice is harmless.
+the case through ``services.actions.attachments.attach``. It is idempotent: media already stored
+(or refused) are skipped, so running it twice is harmless.
 Only URLs under ``TWILIO_MEDIA_URL_PREFIXES`` are fetched (Twilio's API by default), so a
 payload can never make the server fetch an arbitrary address.
 """

@@ -64,8 +64,8 @@ def main() -> int:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from desk.queue import visible_cases
     from services import actions
-    from services.desk.queue import visible_cases
     from services.models import Case, Council, Service, TimelineEvent
 
     # A web process keeps its connection (CONN_MAX_AGE in production); the test settings

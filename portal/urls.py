@@ -20,13 +20,8 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("accounts/", include("allauth.urls")),
     path("", include("portal.resident.urls")),  # /track/ and /my/
-    path("desk/search/", include("search.urls")),
-    path("desk/calls/", include("channels.voice.desk_urls")),
-    path("desk/counter/", include("channels.counter.urls")),
+    path("desk/", include("desk.urls")),  # every staff screen: queue, calls, counter, …
     path("counter/", include("channels.counter.public_urls")),
-    path("desk/dashboards/", include("reports.desk_urls")),
-    path("desk/simulator/", include("channels.simulator.urls")),
-    path("desk/", include("services.desk.urls")),
     path("channels/", include("channels.urls")),
     path("documents/", include(wagtaildocs_urls)),
 ]

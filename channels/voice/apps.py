@@ -1,4 +1,4 @@
-from django.apps import AppConfig, apps
+from django.apps import AppConfig
 
 
 class VoiceConfig(AppConfig):
@@ -6,12 +6,3 @@ class VoiceConfig(AppConfig):
     label = "voice"
     verbose_name = "Telephone (Twilio Voice)"
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        # The shared simulator page lists every registered channel simulator: add the call.
-        if apps.is_installed("channels.simulator"):
-            from channels.simulator.simulators import SIMULATORS
-            from channels.voice.simulator import simulator_entry
-
-            if not any(sim.slug == "voice" for sim in SIMULATORS):
-                SIMULATORS.append(simulator_entry())

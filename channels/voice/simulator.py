@@ -14,7 +14,6 @@ from xml.etree import ElementTree
 from django.conf import settings
 from django.test import RequestFactory
 from django.urls import resolve
-from django.utils.translation import gettext_lazy as _
 from twilio.request_validator import RequestValidator
 
 
@@ -154,33 +153,3 @@ def run(
             )
         call.post("/channels/voice/twilio/status/", CallStatus="completed", CallDuration="60")
     return call
-
-
-def simulator_entry():
-    """The telephone entry for the shared channel simulator at /desk/simulator/.
-
-    Built lazily so this module does not import ``channels.simulator`` unless it is installed.
-    """
-    from channels.simulator.simulators import Result, Simulator
-    from channels.voice.forms import SimulatedCallForm
-
-    class VoiceCallSimulator(Simulator):
-        slug = "voice"
-        title = _("Place a fake call")
-        form_class = SimulatedCallForm
-
-        def send(self, form) -> Result:
-            call = run(
-                caller=form.cleaned_data["caller"],
-                dialled=form.cleaned_data["dialled"],
-                language=form.cleaned_data["language"],
-                path=form.cleaned_data["path"],
-                reference=form.cleaned_data["reference"],
-                group=form.cleaned_data["group"] or 1,
-                message=form.cleaned_data["message"],
-            )
-            heard = " ".join(line for step in call.steps for line in step.spoken)
-            raw = "\n\n".join(f"POST {step.path}\n{step.twiml}" for step in call.steps)
-            return Result(call.steps[-1].status, heard, raw)
-
-    return VoiceCallSimulator()

@@ -35,11 +35,11 @@ INSTALLED_APPS = [
     "channels",
     "channels.email",
     "channels.sms",
-    "channels.simulator",
     "channels.counter",
     "channels.voice",
     "search",
     "reports",
+    "desk",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -8,6 +8,7 @@ import datetime
 
 import pytest
 
+from channels.counter import queue
 from channels.counter.models import Desk
 from services.models import OpeningHours, Role
 from tests.factories import (
@@ -59,3 +60,18 @@ def world(db):
     w.mk_caseworker = make_staff(w.mkc, role=Role.CASEWORKER, office=w.mk_back_office)
     w.resident = ResidentFactory(name="Ada Lovelace", postcode="MK9 3EJ", phone="+447400123456")
     return w
+
+
+@pytest.fixture
+def staff_client(client, world):
+    client.force_login(world.counter)
+    return client
+
+
+def called_ticket(world, **kwargs):
+    """A ticket issued at the MK shop and called to desk 1 by ``world.counter``."""
+    desk = queue.sign_on(world.counter, world.desks[0])
+    ticket = queue.issue_ticket(world.counter, world.office, reason=world.bins, **kwargs)
+    queue.call_next(world.counter, desk)
+    ticket.refresh_from_db()
+    return ticket

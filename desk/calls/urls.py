@@ -1,0 +1,19 @@
+"""The contact-centre calls panel at /desk/calls/ (namespace ``calls``)."""
+
+from django.urls import path
+
+from desk.calls import views
+
+app_name = "calls"
+
+urlpatterns = [
+    path("", views.panel, name="panel"),
+    path("panel.json", views.panel_json, name="panel_json"),
+    path("log/", views.log_by_hand, name="log"),
+    path("simulate/", views.simulate, name="simulate"),
+    path("callbacks/", views.callbacks, name="callbacks"),
+    path("callbacks/<int:pk>/attempt/", views.callback_attempt, name="callback_attempt"),
+    path("<int:pk>/", views.call_detail, name="call"),
+    path("<int:pk>/take/", views.take_call, name="take"),
+    path("<int:pk>/wrap-up/", views.wrap_up, name="wrap_up"),
+]

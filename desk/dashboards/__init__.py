@@ -1,0 +1,1 @@
+"""Supervisors' dashboards at /desk/dashboards/."""

@@ -1,1 +1,0 @@
-"""The staff desk at /desk/: the shared queue, case pages, actions, supervisor views."""

@@ -13,6 +13,7 @@ from channels.counter.forms import reasons_for
 from channels.counter.models import Desk, TicketPriority
 from services import reference
 from services.actions.residents import InvalidPhoneNumber, normalise_phone
+from services.attachments import RESIDENT_FORM_TYPES, check_upload
 from services.models import Case, Office, Resident, ServiceGroup
 from services.permissions import visible_cases
 
@@ -191,11 +192,10 @@ class DocumentForm(CaseChoiceForm):
     )
 
     def clean_document(self):
-        from portal.apply.uploads import check_upload, display_name
-
-        upload = self.cleaned_data["document"]
-        content, content_type = check_upload(upload)
-        return content, content_type, display_name(upload.name, content_type)
+        """The one attachment policy, narrowed to what the help text names (as a resident's
+        upload is); raises ``services.attachments.Refused``, a ``ValidationError``."""
+        accepted = check_upload(self.cleaned_data["document"], accept=RESIDENT_FORM_TYPES)
+        return accepted.content, accepted.content_type, accepted.filename
 
 
 class SimpleCaseForm(forms.Form):

@@ -26,8 +26,9 @@ from desk.gate import staff_required
 from desk.nav import nav
 from services import actions, permissions
 from services.actions import InboundAttachment, InboundMessage, ResidentDetails
+from services.actions.messages import queue_message
+from services.attachments import RESIDENT_FORM_TYPES, check_upload
 from services.models import Channel, MessageTemplate, Office, Service
-from services.outbound import queue_message
 
 
 def counter_staff(view):
@@ -460,7 +461,6 @@ def assisted(request: HttpRequest, office: Office, pk: int, page_id: int) -> Htt
 
 def _file_assisted(request, office, ticket, page, form, details, key):
     from portal.apply import fields as apply_fields  # noqa: PLC0415
-    from portal.apply.uploads import check_upload, display_name  # noqa: PLC0415
 
     answers, lines, attachments = {}, [], []
     postcode = address = ""
@@ -468,10 +468,11 @@ def _file_assisted(request, office, ticket, page, form, details, key):
         value = form.cleaned_data.get(field.clean_name)
         if field.field_type == "file":
             if value:
-                content, content_type = check_upload(value)
-                name = display_name(value.name, content_type)
-                attachments.append(InboundAttachment(name, content_type, content))
-                shown = name
+                accepted = check_upload(value, accept=RESIDENT_FORM_TYPES)
+                attachments.append(
+                    InboundAttachment(accepted.filename, accepted.content_type, accepted.content)
+                )
+                shown = accepted.filename
             else:
                 shown = ""
         else:

@@ -21,6 +21,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends gettext \
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY portal portal
+COPY desk desk
 COPY services services
 COPY channels channels
 COPY search search

@@ -10,8 +10,13 @@ the CallSid) once it concerns a case: a voicemail goes through intake, an answer
 logged by the agent at wrap-up (``channels.voice.actions``).
 """
 
+import uuid
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -234,3 +239,66 @@ class CallbackAttempt(models.Model):
 
     def __str__(self):
         return f"{self.get_result_display()} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+def new_agent_identity() -> str:
+    """A fresh Twilio Client identity: random, so it says nothing about the person."""
+    return uuid.uuid4().hex
+
+
+class Agent(models.Model):
+    """A member of staff as the telephone sees them: their softphone identity and availability.
+
+    ``identity`` is what Twilio knows the agent by (the access token's identity, ``client:<id>``
+    in the TwiML App's requests). It is random and opaque — never the email address or the
+    primary key — so a token, a Twilio log or a call record leaks nothing about who the agent
+    is, and only this table maps it back to a person.
+
+    The state changes only through ``channels.voice.agents.set_state`` (row-locked). A Wrap-up
+    lasts until ``wrap_up_until``; after that the agent counts as Available without anybody
+    having to press anything (``agents.effective_state``).
+    """
+
+    class State(models.TextChoices):
+        AVAILABLE = "available", _("Available")
+        ON_CALL = "on_call", _("On a call")
+        WRAP_UP = "wrap_up", _("Wrap-up")
+        AWAY = "away", _("Away")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="voice_agent"
+    )
+    identity = models.CharField(
+        max_length=32, unique=True, default=new_agent_identity, editable=False
+    )
+    state = models.CharField(max_length=12, choices=State.choices, default=State.AWAY)
+    state_changed_at = models.DateTimeField(default=timezone.now)
+    wrap_up_until = models.DateTimeField(null=True, blank=True)
+    phone = models.CharField(
+        max_length=16,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^\+[1-9]\d{6,14}$",
+                _("Enter the number in international form, e.g. +447700900123."),
+            )
+        ],
+        help_text=_("For “ring my phone”: the agent's own number, E.164."),
+    )
+    languages = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=_('Portal language codes the agent speaks with callers, e.g. ["pl"].'),
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "state_changed_at"], name="voice_agent_state")]
+
+    def __str__(self):
+        return f"Agent {self.identity[:8]}… ({self.get_state_display()})"
+
+    def clean(self):
+        known = {code for code, _name in settings.LANGUAGES}
+        unknown = [code for code in self.languages or [] if code not in known]
+        if not isinstance(self.languages, list) or unknown:
+            raise ValidationError({"languages": _("Use the portal's language codes only.")})

@@ -5,11 +5,12 @@ WORKDIR /build
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY portal/static/portal/scss portal/static/portal/scss
-RUN mkdir -p build/static/portal/css build/static/govuk \
+RUN mkdir -p build/static/portal/css build/static/govuk build/static/twilio \
     && npx sass --no-source-map --quiet-deps --style=compressed --load-path=node_modules \
        portal/static/portal/scss/portal.scss build/static/portal/css/portal.css \
     && cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js build/static/govuk/ \
-    && cp -r node_modules/govuk-frontend/dist/govuk/assets/images build/static/govuk/
+    && cp -r node_modules/govuk-frontend/dist/govuk/assets/images build/static/govuk/ \
+    && cp node_modules/@twilio/voice-sdk/dist/twilio.min.js build/static/twilio/
 
 # Stage 2: the application.
 FROM python:3.12-slim

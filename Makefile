@@ -9,6 +9,7 @@ MANAGE := $(PY) manage.py
 STAMP := $(VENV)/.installed-stamp
 NODE_STAMP := node_modules/.installed-stamp
 CSS := build/static/portal/css/portal.css
+TWILIO_JS := build/static/twilio/twilio.min.js
 
 # Django 6.1 needs Python 3.12 or newer: take the first suitable interpreter we can find
 # (pyenv's, then the system's). Override with `make PYTHON=/path/to/python3.13 ...`.
@@ -43,9 +44,14 @@ $(CSS): $(NODE_STAMP) $(wildcard portal/static/portal/scss/*.scss)
 	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js build/static/govuk/
 	cp -r node_modules/govuk-frontend/dist/govuk/assets/images build/static/govuk/
 
+# Twilio's Voice JavaScript SDK for the desk's softphone, served by us (no CDN).
+$(TWILIO_JS): $(NODE_STAMP)
+	@mkdir -p $(dir $@)
+	cp node_modules/@twilio/voice-sdk/dist/twilio.min.js $@
+
 .PHONY: install assets
 install: $(STAMP) $(NODE_STAMP)
-assets: $(CSS)
+assets: $(CSS) $(TWILIO_JS)
 
 .PHONY: compilemessages
 compilemessages: $(STAMP)

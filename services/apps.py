@@ -8,6 +8,7 @@ class ServicesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from services import lookups
+        from services import lookups, signals, tasks
 
         lookups.connect_signals()
+        signals.message_queued.connect(tasks.deliver_when_queued, dispatch_uid="deliver_queued")

@@ -11,6 +11,11 @@ def deliver_outbound(message_id: int) -> str | None:
     return dispatch(message_id)
 
 
+def deliver_when_queued(sender, message_id: int, **kwargs) -> None:
+    """``message_queued`` receiver (connected in ``services.apps``): send it in the background."""
+    deliver_outbound.enqueue(message_id)
+
+
 @task(queue_name="outbound")
 def deliver_due() -> int:
     """Send everything due: retries whose backoff has passed, texts held overnight."""

@@ -27,9 +27,9 @@ from django.utils import timezone
 from twilio.base.exceptions import TwilioException
 
 from channels.sms import inbound, keywords
+from services.actions.messages import queue_text, update_metadata
 from services.models import Channel, ContactPoint, Message
 from services.models.catalogue import MessageTemplate
-from services.outbound import queue_text
 
 logger = logging.getLogger(__name__)
 
@@ -131,8 +131,7 @@ def _take_in(client, item, report: Report, dry_run: bool) -> None:
                 report.already_had += 1
                 return
             # Staff see on the timeline that this text reached us late, and from where.
-            metadata = {**outcome.message.metadata, LATE: timezone.now().isoformat()}
-            Message.objects.filter(pk=outcome.message.pk).update(metadata=metadata)
+            update_metadata(outcome.message, {LATE: timezone.now().isoformat()})
             queued = _queue_reply(text, outcome)
     except DatabaseError as error:
         # Most likely the webhook took the same text in at this very moment (the unique

@@ -1,9 +1,14 @@
 """An inbound text: what it asks for, what it changes, and the reply it gets.
 
 Every text is recorded as one ``Message`` under the unique (sms, MessageSid) index, and the
-reply we give is stored on that message (``metadata["reply"]``) in the same transaction, so
-Twilio's retry of the same MessageSid — even ten at once — finds the first and gets exactly
-the same answer, and nothing is written twice.
+reply we give is stored on that message (``metadata["reply"]``, by
+``services.actions.messages.remember_reply``) in the same transaction, so Twilio's retry of the
+same MessageSid — even ten at once — waits for the first, finds it and gets exactly the same
+answer, and nothing is written twice. (A message with no stored reply — taken in by some other
+way — gets its answer worded again from what intake did the first time; never a second case.)
+
+Every field of Twilio's payload is cleaned once, as it is read (``services.inbound``: control
+characters, lengths, phone numbers to E.164), so no NUL or oversized value goes further.
 
 What a text does, in order:
 
@@ -15,7 +20,8 @@ What a text does, in order:
 3. anything else (including a picture with no words) goes through ``services.actions.intake``
    with ``acknowledge=False`` (the TwiML reply *is* the acknowledgement) and
    ``when_several_open="ask"``: it threads to the sender's only open case, asks which one when
-   they have several, or opens a general enquiry routed by the number texted.
+   they have several, or opens a general enquiry routed by the number texted. Intake returns
+   what it did; the reply is worded here from that.
 
 MMS pictures are only *listed* here (URLs and types on the message); fetching them is an
 external call, done by ``channels.sms.tasks.fetch_media`` after commit.
@@ -27,29 +33,25 @@ import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from channels.sms import keywords
+from services import inbound as clean
 from services import reference as references
 from services import routing
-from services.actions import InboundMessage, intake
-from services.actions.residents import InvalidPhoneNumber, normalise_phone
-from services.models import (
-    Case,
-    Channel,
-    Council,
-    Direction,
-    Message,
-    MessageStatus,
-    Resident,
-)
+from services.actions import InboundMessage, IntakeResult, intake
+from services.actions.messages import remember_reply, store_message
+from services.actions.residents import set_sms_consent
+from services.models import Case, Channel, Council, Message, Resident
 from services.models.cases import ACTIVE_STATUSES
 
 logger = logging.getLogger(__name__)
 
 MAX_MEDIA = 10  # Twilio delivers at most 10 media items per MMS
+MAX_BODY = 10_000  # Twilio joins a long text into at most 1,600 characters; keep room
+MAX_URL = 1000
 _SID = re.compile(r"^[A-Za-z]{2}[0-9a-fA-F]{32}$")
 
 
@@ -77,37 +79,28 @@ class InboundText:
 
     @classmethod
     def from_post(cls, data) -> "InboundText":
-        sid = (data.get("MessageSid") or data.get("SmsMessageSid") or "").strip()
+        """Read (and clean, once) Twilio's fields; ``MalformedPayload`` if unusable."""
+        sid = clean.line(data.get("MessageSid") or data.get("SmsMessageSid"), clean.MAX_IDENTIFIER)
         if not _SID.match(sid):
             raise MalformedPayload("MessageSid is missing or malformed.")
-        sender = (data.get("From") or "").strip()
+        sender = clean.phone(data.get("From"))
         if not sender:
             raise MalformedPayload("From is missing.")
         media = []
-        try:
-            count = min(int(data.get("NumMedia") or 0), MAX_MEDIA)
-        except ValueError:
-            count = 0
-        for index in range(max(count, 0)):
-            url = (data.get(f"MediaUrl{index}") or "").strip()
+        count = clean.integer(data.get("NumMedia"), default=0) or 0
+        for index in range(min(count, MAX_MEDIA)):
+            url = clean.line(data.get(f"MediaUrl{index}"), MAX_URL)
             if url.startswith("https://") or url.startswith("http://"):
-                media.append(Media(url, (data.get(f"MediaContentType{index}") or "")[:100]))
+                media.append(Media(url, clean.line(data.get(f"MediaContentType{index}"), 100)))
         return cls(
             message_sid=sid,
-            account_sid=(data.get("AccountSid") or "").strip(),
-            sender=_phone(sender),
-            recipient=_phone((data.get("To") or "").strip()),
-            body=(data.get("Body") or "").replace("\x00", ""),
+            account_sid=clean.line(data.get("AccountSid"), clean.MAX_IDENTIFIER),
+            sender=sender,
+            recipient=clean.phone(data.get("To")),
+            body=clean.text(data.get("Body"), MAX_BODY),
             media=media,
-            opt_out_type=(data.get("OptOutType") or "").strip().upper(),
+            opt_out_type=clean.line(data.get("OptOutType"), 20).upper(),
         )
-
-
-def _phone(text: str) -> str:
-    try:
-        return normalise_phone(text)
-    except InvalidPhoneNumber:
-        return text[:20]
 
 
 @dataclass
@@ -119,19 +112,14 @@ class Outcome:
 
 
 def receive(text: InboundText, *, raw: str = "", now: datetime.datetime | None = None) -> Outcome:
-    """Handle one inbound text and return the reply to give (idempotent on MessageSid)."""
+    """Handle one inbound text and return the reply to give (idempotent on MessageSid).
+
+    One transaction for the text, what it changed and the reply kept with it: a retry waits
+    on the MessageSid's unique index until this commits, and then reads the reply.
+    """
     now = now or timezone.now()
-    # No look-up first: the unique index decides, so a new text costs no extra query and a
-    # retry (rare) costs one failed insert. Each path writes the message, what it changed and
-    # the reply (kept in the message's metadata) in one transaction of its own.
-    try:
-        outcome = _receive(text, raw, now)
-    except IntegrityError:
-        # Another request with the same MessageSid committed first: answer as it did.
-        existing = _existing(text.message_sid)
-        if existing is None:
-            raise
-        return _repeat(existing)
+    with transaction.atomic():
+        outcome = _receive(text, clean.storable(raw), now)
     if outcome.duplicate:
         return outcome
     if text.media and outcome.message.case_id:
@@ -142,18 +130,19 @@ def receive(text: InboundText, *, raw: str = "", now: datetime.datetime | None =
     return outcome
 
 
-def _existing(sid: str) -> Message | None:
-    return Message.objects.filter(channel=Channel.SMS, provider_id=sid).first()
-
-
-def _repeat(message: Message) -> Outcome:
+def _repeat(message: Message, result: IntakeResult | None = None) -> Outcome:
+    """The answer to a retry: the reply given the first time, or (none was kept) the same
+    reply worded again from what intake did then."""
     metadata = message.metadata or {}
-    return Outcome(
-        reply=metadata.get("reply", ""),
-        message=message,
-        kind=metadata.get("sms", "duplicate"),
-        duplicate=True,
-    )
+    if "reply" in metadata or result is None:
+        return Outcome(
+            reply=metadata.get("reply", ""),
+            message=message,
+            kind=metadata.get("sms", "duplicate"),
+            duplicate=True,
+        )
+    kind, reply = _intake_reply(result)
+    return Outcome(reply=reply, message=message, kind=kind, duplicate=True)
 
 
 def _receive(text: InboundText, raw: str, now) -> Outcome:
@@ -171,10 +160,6 @@ def _receive(text: InboundText, raw: str, now) -> Outcome:
     if references.looks_like_reference(text.body):
         return _status_query(text, raw, metadata, council, now)
 
-    def reply_for(result) -> dict:
-        kind, reply = _intake_reply(result)
-        return {"sms": kind, "reply": reply}
-
     result = intake(
         InboundMessage(
             channel=Channel.SMS,
@@ -191,13 +176,13 @@ def _receive(text: InboundText, raw: str, now) -> Outcome:
             acknowledge=False,
             when_several_open="ask",
             actor_label="Resident (text message)",
-            finish=reply_for,
         )
     )
     if result.duplicate:
-        return _repeat(result.message)
-    metadata = result.message.metadata
-    return Outcome(metadata["reply"], result.message, metadata["sms"])
+        return _repeat(result.message, result)
+    kind, reply = _intake_reply(result)
+    remember_reply(result.message, reply, kind=kind)
+    return Outcome(reply, result.message, kind)
 
 
 def _intake_reply(result) -> tuple[str, str]:
@@ -213,7 +198,9 @@ def _intake_reply(result) -> tuple[str, str]:
             ) % {"cases": listed}
             return "ask", reply
         case = result.case
-        if result.created_case:
+        if case is None:  # a retry of a text whose first delivery asked, and they since closed
+            return "duplicate", ""
+        if result.opened_case:
             reply = _(
                 "Thank you. We have received your message. Your reference is %(reference)s. "
                 "We will reply by %(due)s."
@@ -257,11 +244,10 @@ def _record(
 
     It goes under the same unique (channel, MessageSid) index as ``intake`` uses, so a
     concurrent retry waits for this transaction and then finds the row; the reply is stored
-    with it for that retry.
+    with it for that retry. A retry rolls back whatever the caller's savepoint changed.
     """
-    message = Message.objects.create(
+    message, created = store_message(
         channel=Channel.SMS,
-        direction=Direction.IN,
         provider_id=text.message_sid,
         sender=text.sender,
         recipient=text.recipient,
@@ -270,10 +256,11 @@ def _record(
         case=case,
         metadata={**metadata, "sms": kind, "reply": reply},
         raw=raw,
-        status=MessageStatus.RECEIVED,
         created_at=now,
-        status_changed_at=now,
     )
+    if not created:
+        transaction.set_rollback(True)
+        return _repeat(message)
     return Outcome(reply, message, kind)
 
 
@@ -292,22 +279,11 @@ def _council_words(council: Council | None) -> dict:
 
 def _command(text: InboundText, command: str, raw, metadata, council, now) -> Outcome:
     with transaction.atomic():
-        residents = list(_residents_with(text.sender))
         if command in (keywords.STOP, keywords.START):
-            consent = command == keywords.START
-            if residents:
-                _residents_with(text.sender).update(consent_sms=consent, updated_at=now)
-            elif not consent:
-                # Remember the opt-out even for a number we have never heard from.
-                residents = [
-                    Resident.objects.create(
-                        phone=text.sender,
-                        phone_verified=True,
-                        consent_sms=False,
-                        preferred_channel=Channel.SMS,
-                    )
-                ]
-        resident = residents[0] if residents else None
+            # An opt-out is remembered even for a number we have never heard from.
+            resident = set_sms_consent(text.sender, command == keywords.START, now=now)
+        else:
+            resident = _residents_with(text.sender).first()
         # With Twilio's Advanced Opt-Out, Twilio already answered in the words configured there.
         reply = "" if text.opt_out_type else _command_reply(command, resident, council)
         return _record(text, raw, metadata, now, kind=command, reply=reply, resident=resident)

@@ -18,20 +18,9 @@ twice.
 
 import datetime
 
-from django.db import transaction
-from django.utils import timezone
+from services.actions.messages import apply_delivery_status
+from services.models import Channel, Message, MessageStatus
 
-from services.actions.timeline import record
-from services.models import Channel, Direction, EventKind, Message, MessageStatus
-
-RANK = {
-    MessageStatus.QUEUED: 0,
-    MessageStatus.SENDING: 1,
-    MessageStatus.SENT: 2,
-    MessageStatus.DELIVERED: 3,
-    MessageStatus.UNDELIVERED: 3,
-    MessageStatus.FAILED: 3,
-}
 # Twilio's MessageStatus values we act on, and what they mean for us.
 APPLIED = {
     "sent": MessageStatus.SENT,
@@ -53,6 +42,13 @@ ERRORS = {
 }
 
 
+def error_text(status: str, error_code: str) -> str:
+    """What went wrong, for the message and the case: Twilio's status, code and plain words."""
+    text = f"Twilio {status}" + (f" (error {error_code})" if error_code else "")
+    reason = ERRORS.get(error_code, "")
+    return f"{text}: {reason}" if reason else text
+
+
 def apply_status(
     *,
     message_sid: str,
@@ -61,50 +57,26 @@ def apply_status(
     message_id: str = "",
     now: datetime.datetime | None = None,
 ) -> Message | None:
-    """Apply one callback. Returns the message, or None if it is not one of ours."""
-    now = now or timezone.now()
-    new = APPLIED.get((status or "").strip().lower())
-    with transaction.atomic():
-        candidates = Message.objects.select_for_update().filter(
-            channel=Channel.SMS, direction=Direction.OUT
-        )
-        message = None
-        if message_id.isdigit():
-            message = candidates.filter(pk=int(message_id)).first()
-            if message and message.provider_id and message.provider_id != message_sid:
-                message = None  # a signed URL replayed for another message: ignore it
-        if message is None and message_sid:
-            message = candidates.filter(provider_id=message_sid).first()
-        if message is None or new is None:
-            return message
-        if RANK[new] <= RANK.get(message.status, -1):
-            return message  # a late or repeated callback: nothing moves backwards
-        if message.status not in RANK:  # suppressed / ignored: not ours to change
-            return message
-        message.status = new
-        message.status_changed_at = now
-        fields = ["status", "status_changed_at"]
-        if not message.provider_id:
-            message.provider_id = message_sid
-            fields.append("provider_id")
-        if new in (MessageStatus.UNDELIVERED, MessageStatus.FAILED):
-            reason = ERRORS.get(error_code, "")
-            message.last_error = f"Twilio {status}" + (
-                f" (error {error_code})" if error_code else ""
-            )
-            if reason:
-                message.last_error += f": {reason}"
-            fields.append("last_error")
-        message.save(update_fields=fields)
-        if new in (MessageStatus.UNDELIVERED, MessageStatus.FAILED) and message.case_id:
-            record(
-                message.case,
-                EventKind.DELIVERY,
-                actor_label="Twilio",
-                channel=Channel.SMS,
-                message=message,
-                body=f"The text message to the resident was not delivered: {message.last_error}",
-                data={"status": new, "error_code": error_code},
-                at=now,
-            )
-    return message
+    """Apply one callback. Returns the message, or None if it is not one of ours.
+
+    The rules (forward only, ours to find by id or MessageSid, a failure on the case) are the
+    message actions' (``services.actions.messages.apply_delivery_status``); this reads Twilio.
+    """
+    status = (status or "").strip().lower()
+    new = APPLIED.get(status)
+    error = (
+        error_text(status, error_code)
+        if new in (MessageStatus.UNDELIVERED, MessageStatus.FAILED)
+        else ""
+    )
+    return apply_delivery_status(
+        Channel.SMS,
+        provider_id=message_sid,
+        status=new or "",
+        message_id=int(message_id) if message_id.isascii() and message_id.isdigit() else None,
+        error=error,
+        reported_by="Twilio",
+        explanation=f"The text message to the resident was not delivered: {error}",
+        data={"status": new, "error_code": error_code},
+        now=now,
+    )

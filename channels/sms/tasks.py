@@ -19,6 +19,7 @@ from django.tasks import task
 
 from services import attachments as attachment_policy
 from services.actions.attachments import attach
+from services.actions.messages import update_metadata
 from services.actions.timeline import record
 from services.models import EventKind, Message
 
@@ -124,6 +125,5 @@ def fetch_media(message_id: int) -> int:
                 data={"attachment": attachment.pk},
             )
         stored += 1
-    metadata = {**(message.metadata or {}), "media": media}
-    Message.objects.filter(pk=message.pk).update(metadata=metadata)
+    update_metadata(message, {"media": media})
     return stored

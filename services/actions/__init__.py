@@ -25,6 +25,7 @@ from services.actions.intake import (
     ResidentDetails,
     intake,
 )
+from services.actions.messages import queue_message, queue_text, store_message
 from services.actions.residents import identify_resident, merge_residents, normalise_phone
 
 __all__ = [
@@ -42,8 +43,11 @@ __all__ = [
     "merge_residents",
     "normalise_phone",
     "open_case",
+    "queue_message",
+    "queue_text",
     "record_view",
     "refer",
     "reply",
+    "store_message",
     "transfer",
 ]

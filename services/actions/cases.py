@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from services import permissions, reference, routing, workflow
+from services.actions.messages import queue_message
 from services.actions.timeline import record
 from services.models import (
     Case,
@@ -26,7 +27,6 @@ from services.models import (
     Team,
 )
 from services.models.cases import OPEN_STATUSES
-from services.outbound import queue_message
 from services.sla import WorkingCalendar
 
 Kind = MessageTemplate.Kind
@@ -306,13 +306,15 @@ def change_status(
     *,
     note: str = "",
     notify: bool = True,
+    visible_to_resident: bool | None = None,
     actor_label: str = "",
     now: datetime.datetime | None = None,
 ) -> Case:
     """Change a case's status along the one transition table.
 
     ``user`` may be None for system changes (a resident's reply resumes a waiting case): the
-    caller then names itself in ``actor_label``.
+    caller then names itself in ``actor_label``. The resident sees the change on their case
+    page when it is one they are told about, unless ``visible_to_resident`` says otherwise.
     """
     if user is not None:
         _require_work(user, case)
@@ -328,7 +330,9 @@ def change_status(
             EventKind.STATUS,
             actor=user,
             actor_label=actor_label,
-            visible_to_resident=target in workflow.RESIDENT_NOTIFIED,
+            visible_to_resident=target in workflow.RESIDENT_NOTIFIED
+            if visible_to_resident is None
+            else visible_to_resident,
             body=note,
             data={"from": previous, "to": target},
             at=now,

@@ -8,23 +8,27 @@
                                                  the sender's only open case) or open one
                                route, timeline, acknowledgement — one transaction
 
-The ``Message`` row is written first: its unique ``(channel, provider_id)`` index makes a
-concurrent retry of the same delivery wait for the first and then find it, so ten copies of one
-MessageSid make one message and at most one case.
+The ``Message`` row is written first (``services.actions.messages.store_message``): its unique
+``(channel, provider_id)`` index makes a concurrent retry of the same delivery wait for the first
+and then find it, so ten copies of one MessageSid make one message and at most one case.
+
+Intake returns an ``IntakeResult`` and calls nothing back: the channel words its own answer from
+it (SMS its TwiML reply), after intake, in its own transaction.
 """
 
 import datetime
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from services import lookups, routing
+from services import inbound as clean
+from services import lookups, routing, workflow
 from services import reference as references
 from services.actions.attachments import attach
-from services.actions.cases import _apply_status, create_case
+from services.actions.cases import change_status, create_case
+from services.actions.messages import queue_message, store_message
 from services.actions.residents import identify_resident
 from services.actions.timeline import record
 from services.models import (
@@ -34,16 +38,17 @@ from services.models import (
     Direction,
     EventKind,
     Message,
-    MessageStatus,
     MessageTemplate,
     Resident,
     Service,
     Status,
 )
 from services.models.cases import OPEN_STATUSES
-from services.outbound import queue_message
 
 TRIAGE_SERVICE_SLUG = "general-enquiry"
+MAX_PROVIDER_ID = 255  # Message.provider_id
+MAX_BODY = 200_000
+MAX_HTML_BODY = 1_000_000
 
 
 @dataclass
@@ -102,13 +107,60 @@ class InboundMessage:
     thread_to_open_case: bool = True  # a fresh web application never threads
     when_several_open: str = "open"  # "open" a new case, or "ask" which (SMS)
     actor_label: str = ""
-    # Called with the IntakeResult once the case is known; what it returns is merged into the
-    # message's metadata in the same write (SMS keeps its TwiML reply there, for retries).
-    finish: Callable[["IntakeResult"], dict] | None = None
+
+    def clean(self) -> "InboundMessage":
+        """Every field safe to store and within its column (``services.inbound``).
+
+        Adapters clean what they read from a provider as they build the message; intake calls
+        this once more, so whichever adapter forgot, no NUL, control character or oversized
+        value reaches a model. NUL left in text is marked with U+FFFD; a provider id too long
+        for its column is replaced by its hash (still unique, still the same on a retry).
+        """
+        for name, limit in (
+            ("sender", clean.MAX_ADDRESS),
+            ("recipient", clean.MAX_ADDRESS),
+            ("subject", 300),
+            ("summary", 200),
+            ("location", 300),
+            ("postcode", 10),
+            ("language", 8),
+            ("actor_label", 120),
+        ):
+            setattr(self, name, clean.text(getattr(self, name), limit, nul="\ufffd"))
+        self.body = clean.text(self.body, MAX_BODY, nul="\ufffd")
+        self.html_body = clean.text(self.html_body, MAX_HTML_BODY, nul="\ufffd")
+        if self.provider_id:
+            self.provider_id = clean.text(self.provider_id, nul="\ufffd")
+            if len(self.provider_id) > MAX_PROVIDER_ID:
+                self.provider_id = provider_id_for_raw(self.provider_id)
+        self.raw = clean.storable(self.raw)
+        self.headers = clean.storable(self.headers)
+        self.metadata = clean.storable(self.metadata)
+        self.answers = clean.storable(self.answers)
+        details = self.resident_details
+        if details is not None:
+            for name, limit in (
+                ("name", 200),
+                ("email", clean.MAX_ADDRESS),
+                ("phone", clean.MAX_PHONE),
+                ("address", None),
+                ("postcode", 10),
+                ("accessibility_needs", None),
+            ):
+                setattr(details, name, clean.text(getattr(details, name), limit, nul="\ufffd"))
+        return self
 
 
 @dataclass
 class IntakeResult:
+    """What intake did: the channel words its answer from this.
+
+    ``created_case`` and ``threaded`` say what *this* delivery did (a ``duplicate`` — the
+    provider's retry of a message already taken in — did neither). ``opened_case`` and
+    ``open_cases`` describe the message itself, for a duplicate too, so a channel that kept no
+    answer for the first delivery can word the same one again.
+    """
+
     message: Message
     case: Case | None
     resident: Resident | None
@@ -118,6 +170,8 @@ class IntakeResult:
     acknowledgement: Message | None = None
     # The sender has several open cases and the channel asked which one.
     open_cases: list[Case] = field(default_factory=list)
+    # The message opened its case (this delivery, or the first one of a duplicate).
+    opened_case: bool = False
 
 
 def provider_id_for_raw(raw: bytes | str) -> str:
@@ -126,81 +180,53 @@ def provider_id_for_raw(raw: bytes | str) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
-def _without_nul(value):
-    """PostgreSQL text and jsonb cannot hold NUL characters; a hostile or broken payload may."""
-    if isinstance(value, str):
-        return value.replace("\x00", "\ufffd") if "\x00" in value else value
-    if isinstance(value, dict):
-        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return type(value)(_without_nul(v) for v in value)
-    return value
-
-
-def _clean(inbound: InboundMessage) -> None:
-    for name in (
-        "sender",
-        "body",
-        "provider_id",
-        "recipient",
-        "subject",
-        "html_body",
-        "raw",
-        "summary",
-        "location",
-        "postcode",
-        "language",
-        "actor_label",
-    ):
-        setattr(inbound, name, _without_nul(getattr(inbound, name)))
-    inbound.headers = _without_nul(inbound.headers)
-    inbound.metadata = _without_nul(inbound.metadata)
-    inbound.answers = _without_nul(inbound.answers)
-    if inbound.resident_details is not None:
-        for name in ("name", "email", "phone", "address", "postcode", "accessibility_needs"):
-            setattr(
-                inbound.resident_details,
-                name,
-                _without_nul(getattr(inbound.resident_details, name)),
-            )
-
-
 def intake(inbound: InboundMessage) -> IntakeResult:
-    _clean(inbound)
+    """Take one inbound contact into the queue, once, and say what became of it."""
+    inbound.clean()
     now = inbound.received_at or timezone.now()
-    try:
-        with transaction.atomic():
-            message = Message.objects.create(
-                channel=inbound.channel,
-                direction=Direction.IN,
-                provider_id=inbound.provider_id or None,
-                sender=inbound.sender[:254],
-                recipient=inbound.recipient[:254],
-                subject=inbound.subject[:300],
-                body=inbound.body,
-                html_body=inbound.html_body,
-                language=inbound.language or "en",
-                headers=inbound.headers,
-                metadata=inbound.metadata,
-                raw=inbound.raw,
-                status=MessageStatus.RECEIVED,
-                created_at=now,
-                status_changed_at=now,
-            )
-            return _process(inbound, message, now)
-    except IntegrityError:
-        if not inbound.provider_id:
-            raise
-        existing = (
-            Message.objects.select_related("case", "resident")
-            .filter(channel=inbound.channel, provider_id=inbound.provider_id)
-            .first()
+    with transaction.atomic():
+        message, created = store_message(
+            channel=inbound.channel,
+            provider_id=inbound.provider_id,
+            sender=inbound.sender,
+            recipient=inbound.recipient,
+            subject=inbound.subject,
+            body=inbound.body,
+            html_body=inbound.html_body,
+            language=inbound.language or "en",
+            headers=inbound.headers,
+            metadata=inbound.metadata,
+            raw=inbound.raw,
+            created_at=now,
         )
-        if existing is None:
-            raise
-        return IntakeResult(
-            message=existing, case=existing.case, resident=existing.resident, duplicate=True
+        if not created:
+            return _as_before(inbound, message)
+        return _process(inbound, message, now)
+
+
+def _as_before(inbound: InboundMessage, message: Message) -> IntakeResult:
+    """The result of the first delivery of a message we already have (a retry)."""
+    case = message.case
+    opened_case = bool(
+        case is not None
+        and case.messages.filter(direction=Direction.IN).order_by("created_at", "pk").first()
+        == message
+    )
+    open_cases = []
+    if case is None and message.resident_id and inbound.when_several_open == "ask":
+        open_cases = list(
+            Case.objects.filter(resident_id=message.resident_id, status__in=OPEN_STATUSES)
+            .select_related("service")
+            .order_by("-created_at")[:10]
         )
+    return IntakeResult(
+        message=message,
+        case=case,
+        resident=message.resident,
+        duplicate=True,
+        opened_case=opened_case,
+        open_cases=open_cases,
+    )
 
 
 def _resident_for(inbound: InboundMessage) -> tuple[Resident, bool]:
@@ -327,7 +353,7 @@ def _process(inbound: InboundMessage, message: Message, now) -> IntakeResult:
 
     if case is None and open_cases:
         result.open_cases = open_cases
-        _finish(inbound, result, ["resident"])
+        message.save(update_fields=["resident"])
         return result
 
     if case is None:
@@ -354,25 +380,26 @@ def _process(inbound: InboundMessage, message: Message, now) -> IntakeResult:
             actor_label=inbound.actor_label or "Resident",
             now=now,
         )
-        result.created_case = True
+        result.created_case = result.opened_case = True
     else:
         result.threaded = True
         case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
-        if case.status == Status.WAITING:
-            previous = case.status
-            _apply_status(case, Status.IN_PROGRESS, now)
-            case.save()
-            record(
+        if case.status in workflow.RESUMED_BY_REPLY:
+            # The resident answered: the clock runs again. Staff see it; the resident is not
+            # sent a status update about their own reply.
+            case = change_status(
+                None,
                 case,
-                EventKind.STATUS,
+                Status.IN_PROGRESS,
+                notify=False,
+                visible_to_resident=False,
                 actor_label="Resident replied",
-                data={"from": previous, "to": Status.IN_PROGRESS},
-                at=now,
+                now=now,
             )
 
     message.case = case
     result.case = case
-    _finish(inbound, result, ["resident", "case"])
+    message.save(update_fields=["resident", "case"])
     for item in inbound.attachments:
         attach(item, case=case, message=message)
     record(
@@ -396,14 +423,6 @@ def _process(inbound: InboundMessage, message: Message, now) -> IntakeResult:
             case, kind, body=str(case.referral_body or ""), now=now
         )
     return result
-
-
-def _finish(inbound: InboundMessage, result: IntakeResult, fields: list[str]) -> None:
-    message = result.message
-    if inbound.finish is not None:
-        message.metadata = {**message.metadata, **inbound.finish(result)}
-        fields = [*fields, "metadata"]
-    message.save(update_fields=fields)
 
 
 def _first_line(text: str) -> str:

@@ -1,12 +1,16 @@
-"""Finding the resident behind a contact, and merging two records of one person."""
+"""Residents: finding the one behind a contact, what they choose (consent, language, their
+phone), linking a record to a login, and merging two records of one person."""
 
-import phonenumbers
+import datetime
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from services import permissions
+from services.inbound import MAX_PHONE, InvalidPhoneNumber, normalise_phone
 from services.models import (
     AuditEntry,
     Case,
@@ -17,20 +21,18 @@ from services.models import (
     TimelineEvent,
 )
 
-
-class InvalidPhoneNumber(ValueError):
-    pass
-
-
-def normalise_phone(text: str, region: str = "GB") -> str:
-    """Any UK (or international) format → E.164 ('07400 123456' → '+447400123456')."""
-    try:
-        number = phonenumbers.parse(text or "", region)
-    except phonenumbers.NumberParseException as error:
-        raise InvalidPhoneNumber("Enter a telephone number, like 07400 123456.") from error
-    if not phonenumbers.is_valid_number(number):
-        raise InvalidPhoneNumber("Enter a telephone number, like 07400 123456.")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+__all__ = [
+    "InvalidPhoneNumber",  # re-exported: forms and search import them from here
+    "identify_resident",
+    "link_user",
+    "mark_email_bouncing",
+    "merge_residents",
+    "normalise_phone",
+    "resident_for_phone",
+    "set_language",
+    "set_sms_consent",
+    "update_preferences",
+]
 
 
 def _live(resident: Resident | None) -> Resident | None:
@@ -116,3 +118,124 @@ def merge_residents(user, duplicate: Resident, into: Resident, *, reason: str = 
                 body=f"Resident record {duplicate.pk} merged into {into.pk}. {reason}".strip(),
             )
     return into
+
+
+def resident_for_phone(
+    phone: str, *, resident: Resident | None = None, channel: str = Channel.VOICE
+) -> Resident:
+    """The resident a number belongs to — ``resident`` when the caller knows them, else the one
+    identified by the number — or a new record for it (a first call): a contact always has
+    someone to belong to. The number is expected cleaned (``services.inbound.phone``)."""
+    resident = resident or identify_resident(channel, phone)
+    if resident is None:
+        resident = Resident.objects.create(phone=phone[:MAX_PHONE], preferred_channel=Channel.SMS)
+    return resident
+
+
+def set_sms_consent(
+    phone: str, consent: bool, *, now: datetime.datetime | None = None
+) -> Resident | None:
+    """STOP / START by text: every live record with this number stops (or starts) getting texts.
+
+    An opt-out from a number we have never heard of is remembered too — as a new record that
+    has said no — so a case raised for that number later does not text it. Returns the first
+    record, or None (START from an unknown number changes nothing).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        residents = list(
+            Resident.objects.select_for_update().filter(phone=phone, merged_into__isnull=True)
+        )
+        if residents:
+            Resident.objects.filter(pk__in=[r.pk for r in residents]).update(
+                consent_sms=consent, updated_at=now
+            )
+            for resident in residents:
+                resident.consent_sms = consent
+            return residents[0]
+        if consent:
+            return None
+        return Resident.objects.create(
+            phone=phone[:MAX_PHONE],
+            phone_verified=True,
+            consent_sms=False,
+            preferred_channel=Channel.SMS,
+        )
+
+
+def mark_email_bouncing(resident_id: int, address: str) -> bool:
+    """A permanent bounce: stop emailing this resident at ``address`` (only if it is still
+    their address — they may have corrected it since) until it is changed."""
+    return bool(
+        Resident.objects.filter(pk=resident_id, email__iexact=address).update(
+            email_bouncing=True, updated_at=timezone.now()
+        )
+    )
+
+
+def set_language(residents: QuerySet[Resident], language: str) -> int:
+    """The language a person chose (the site's switcher, signed in): on every record that is
+    theirs, so texts and emails about any of their cases are written in it. Returns how many
+    records changed."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValueError(f"Not one of the site's languages: {language!r}")
+    return residents.exclude(language=language).update(language=language, updated_at=timezone.now())
+
+
+def update_preferences(
+    residents: QuerySet[Resident],
+    own: Resident,
+    *,
+    preferred_channel: str,
+    consent_email: bool,
+    consent_sms: bool,
+    language: str,
+    phone: str,
+) -> None:
+    """A signed-in resident's own choices: channel, consent and language on every record that
+    is theirs; a new phone number only on their own record, and unverified until proven."""
+    now = timezone.now()
+    with transaction.atomic():
+        residents.update(
+            preferred_channel=preferred_channel,
+            consent_email=consent_email,
+            consent_sms=consent_sms,
+            language=language,
+            updated_at=now,
+        )
+        if phone != own.phone:
+            Resident.objects.filter(pk=own.pk).update(
+                phone=phone, phone_verified=False, updated_at=now
+            )
+
+
+def link_user(user, verified_emails: list[str]) -> Resident | None:
+    """The user's own resident record, linking (or creating) it by their verified email.
+
+    ``verified_emails`` are the addresses the account has proven (the caller asks allauth).
+    The unlinked record with the first of them (a verified one first, then the newest)
+    becomes the account's, its email verified; without one a record is created. None without a verified address: intake then
+    makes a record from what they typed, as for anyone else.
+    """
+    if not user or not user.is_authenticated:
+        return None
+    existing = Resident.objects.filter(user=user).first()
+    if existing is not None:
+        return existing
+    if not verified_emails:
+        return None
+    with transaction.atomic():
+        resident = (
+            Resident.objects.select_for_update()
+            .filter(email__iexact=verified_emails[0], user__isnull=True, merged_into__isnull=True)
+            .order_by("-email_verified", "-created_at")
+            .first()
+        )
+        if resident is None:
+            resident = Resident(email=verified_emails[0])
+        resident.user = user
+        resident.email_verified = resident.email_verified or resident.email.lower() in {
+            e.lower() for e in verified_emails
+        }
+        resident.save()
+    return resident

@@ -5,16 +5,20 @@ workers can run. A message is only marked ``sent`` after its backend returned; a
 failure puts it back in the queue for later (exponential backoff, capped); a permanent one
 marks it ``failed`` and says so on the case. Messages to one resident go in the order they
 were queued: a later one waits while an earlier one is still pending.
+
+This module sends; every write it causes — claiming, sent, retry, failure, stale messages —
+is a message action (``services.actions.messages``), so the dispatcher's outcomes are recorded
+exactly as a provider's callback or a bounce would record them.
 """
 
 import datetime
 import logging
 
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from services.models import EventKind, Message, MessageStatus, TimelineEvent
+from services.actions import messages as actions
+from services.models import Message, MessageStatus
 from services.outbound.backends.base import PermanentFailure, TemporaryFailure
 from services.outbound.registry import get_backend
 
@@ -46,50 +50,20 @@ def end_of_quiet_hours(moment: datetime.datetime) -> datetime.datetime:
     return datetime.datetime.combine(day, QUIET_END, tzinfo=local.tzinfo)
 
 
-def _earlier_pending(message: Message) -> bool:
-    if message.resident_id is None:
-        return False
-    return (
-        Message.objects.filter(
-            resident_id=message.resident_id,
-            channel=message.channel,
-            direction=message.direction,
-            status__in=[MessageStatus.QUEUED, MessageStatus.SENDING],
-        )
-        .filter(
-            Q(created_at__lt=message.created_at)
-            | Q(created_at=message.created_at, pk__lt=message.pk)
-        )
-        .exists()
-    )
-
-
-def _claim(message_id: int, now: datetime.datetime) -> Message | None:
-    with transaction.atomic():
-        message = (
-            Message.objects.select_for_update(skip_locked=True)
-            .filter(pk=message_id, status=MessageStatus.QUEUED)
-            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-            .first()
-        )
-        if message is None or _earlier_pending(message):
-            return None
-        backend = get_backend(message.channel)
-        if backend.respects_quiet_hours and not message.urgent and in_quiet_hours(now):
-            message.next_attempt_at = end_of_quiet_hours(now)
-            message.save(update_fields=["next_attempt_at"])
-            return None
-        message.status = MessageStatus.SENDING
-        message.attempts += 1
-        message.status_changed_at = now
-        message.save(update_fields=["status", "attempts", "status_changed_at"])
-        return message
+def _hold_until(message: Message, now: datetime.datetime) -> datetime.datetime | None:
+    """When a message may not go yet: a non-urgent text in quiet hours waits for the morning."""
+    backend = get_backend(message.channel)
+    if backend.respects_quiet_hours and not message.urgent and in_quiet_hours(now):
+        return end_of_quiet_hours(now)
+    return None
 
 
 def dispatch(message_id: int, now: datetime.datetime | None = None) -> str | None:
     """Try to send one message now. Returns its new status, or None if it was not due/ours."""
     now = now or timezone.now()
-    message = _claim(message_id, now)
+    message = actions.claim_for_sending(
+        message_id, now, hold_until=lambda message: _hold_until(message, now)
+    )
     if message is None:
         return None
     backend = get_backend(message.channel)
@@ -98,11 +72,9 @@ def dispatch(message_id: int, now: datetime.datetime | None = None) -> str | Non
     except TemporaryFailure as error:
         if message.attempts >= MAX_ATTEMPTS:
             return _fail(message, f"Gave up after {message.attempts} attempts: {error}", now)
-        message.status = MessageStatus.QUEUED
-        message.last_error = str(error)
-        message.next_attempt_at = now + backoff(message.attempts, error.retry_after)
-        message.status_changed_at = now
-        message.save(update_fields=["status", "last_error", "next_attempt_at", "status_changed_at"])
+        actions.retry_later(
+            message, str(error), at=now + backoff(message.attempts, error.retry_after), now=now
+        )
         logger.warning("Message %s will be retried: %s", message.pk, error)
         return message.status
     except PermanentFailure as error:
@@ -110,23 +82,15 @@ def dispatch(message_id: int, now: datetime.datetime | None = None) -> str | Non
     except Exception as error:
         # An unexpected error is treated as temporary: the message is kept, never lost.
         logger.exception("Unexpected error sending message %s", message.pk)
-        message.status = MessageStatus.QUEUED
-        message.last_error = f"{type(error).__name__}: {error}"
-        message.next_attempt_at = now + backoff(message.attempts)
-        message.save(update_fields=["status", "last_error", "next_attempt_at"])
-        return message.status
-    provider_id = message.provider_id or result.provider_id or None
-    status = MessageStatus.DELIVERED if result.delivered else MessageStatus.SENT
-    # Conditional: a provider's status callback ("delivered") can arrive before this line
-    # runs; it has already moved the message on, and must not be put back to "sent".
-    updated = Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
-        status=status, provider_id=provider_id, sent_at=now, status_changed_at=now, last_error=""
-    )
-    if not updated:
-        Message.objects.filter(pk=message.pk, provider_id__isnull=True).update(
-            provider_id=provider_id, sent_at=now
+        actions.retry_later(
+            message,
+            f"{type(error).__name__}: {error}",
+            at=now + backoff(message.attempts),
+            now=now,
+            status_changed=False,
         )
-    message.refresh_from_db(fields=["status", "provider_id", "sent_at", "status_changed_at"])
+        return message.status
+    actions.mark_sent(message, provider_id=result.provider_id, delivered=result.delivered, now=now)
     _send_next_for_resident(message, now)
     return message.status
 
@@ -152,30 +116,13 @@ def _send_next_for_resident(message: Message, now) -> None:
 
 
 def _fail(message: Message, reason: str, now) -> str:
-    with transaction.atomic():
-        message.status = MessageStatus.FAILED
-        message.last_error = reason
-        message.status_changed_at = now
-        message.save(update_fields=["status", "last_error", "status_changed_at"])
-        if message.case_id:
-            TimelineEvent.objects.create(
-                case_id=message.case_id,
-                kind=EventKind.DELIVERY,
-                created_at=now,
-                actor_label="System",
-                channel=message.channel,
-                message=message,
-                body=f"Could not send {message.get_channel_display()} to the resident: {reason}",
-            )
-    return message.status
+    return actions.record_failure(message, reason, now=now).status
 
 
 def dispatch_due(now: datetime.datetime | None = None, limit: int = 500) -> int:
     """Send every queued message that is due, oldest first. Returns how many were sent."""
     now = now or timezone.now()
-    Message.objects.filter(
-        status=MessageStatus.SENDING, status_changed_at__lt=now - STALE_SENDING
-    ).update(status=MessageStatus.QUEUED, next_attempt_at=now)
+    actions.requeue_stale(now, older_than=STALE_SENDING)
     due = list(
         Message.objects.filter(status=MessageStatus.QUEUED)
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))

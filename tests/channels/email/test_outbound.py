@@ -10,8 +10,8 @@ from django.core import mail
 from django.core.files.base import ContentFile
 
 from services.actions import reply
+from services.actions.messages import queue_message
 from services.models import Attachment, Message, MessageStatus, MessageTemplate, Role
-from services.outbound import queue_message
 from services.outbound.dispatch import dispatch
 from tests.factories import ResidentFactory, make_case, make_staff
 

@@ -135,7 +135,7 @@ def test_a_bounced_address_is_not_emailed_again(mailboxes, real_mail):
     assert ack.status == MessageStatus.FAILED
     case.resident.refresh_from_db()
     assert case.resident.email_bouncing
-    from services.outbound import queue_message
+    from services.actions.messages import queue_message
 
     assert queue_message(case, "status_update").status == MessageStatus.SUPPRESSED
 

@@ -5,7 +5,7 @@ from django.conf import settings
 
 from services import reference
 from services.models import Case, Channel, ContactPoint, Message, MessageStatus, Resident, Status
-from services.outbound import queue_message
+from services.actions.messages import queue_message
 from tests.channels.sms.conftest import (
     COUNCIL_NUMBER,
     INBOUND_PATH,

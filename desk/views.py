@@ -34,9 +34,9 @@ from desk.queue import (
     sla_condition,
 )
 from services import actions, permissions, reference, sla, workflow
+from services.actions.audit import record_resident_view
 from services.models import (
     Attachment,
-    AuditEntry,
     Case,
     Message,
     Resident,
@@ -398,12 +398,7 @@ def _visible_residents(user):
 
 
 def _render_resident(request, resident: Resident, *, form=None, status: int = 200) -> HttpResponse:
-    AuditEntry.objects.create(
-        actor=request.user,
-        action="view_resident",
-        object_type="resident",
-        object_id=str(resident.pk),
-    )
+    record_resident_view(request.user, resident)
     cases = list(
         permissions.visible_cases(request.user)
         .filter(resident=resident)

@@ -2,13 +2,14 @@
 
 from django.urls import path
 
-from desk.calls import views
+from desk.calls import token, views
 
 app_name = "calls"
 
 urlpatterns = [
     path("", views.panel, name="panel"),
     path("panel.json", views.panel_json, name="panel_json"),
+    path("token/", token.token, name="token"),
     path("log/", views.log_by_hand, name="log"),
     path("simulate/", views.simulate, name="simulate"),
     path("callbacks/", views.callbacks, name="callbacks"),

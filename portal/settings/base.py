@@ -295,6 +295,47 @@ TASKS = {
 TWILIO_ACCOUNT_SID = env.string("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env.string("TWILIO_AUTH_TOKEN", default="")
 TWILIO_SMS_FROM = env.string("TWILIO_SMS_FROM", default="")
+# The desk's softphone (Twilio Voice JS SDK; docs/voice.md, "Softphone"). An API key and secret
+# sign the agents' short-lived access tokens; calls they place go to the TwiML App's Voice URL.
+# All three unset: no softphone (agents log calls from desk phones); production refuses a
+# partial set.
+TWILIO_API_KEY = env.string("TWILIO_API_KEY", default="")
+TWILIO_API_SECRET = env.string("TWILIO_API_SECRET", default="")
+TWILIO_TWIML_APP_SID = env.string("TWILIO_TWIML_APP_SID", default="")
+# Access-token lifetime in seconds, at most an hour (Twilio's own limit for Voice is 24 hours;
+# ours is shorter, and the softphone renews the token before it runs out).
+PORTAL_VOICE_TOKEN_TTL = min(max(env.integer("PORTAL_VOICE_TOKEN_TTL", default=3600), 60), 3600)
+# After a call an agent is in Wrap-up for at most this long, then counts as Available again.
+PORTAL_VOICE_WRAP_UP_SECONDS = env.integer("PORTAL_VOICE_WRAP_UP_SECONDS", default=120)
+# The Twilio edge the softphone connects through: "dublin" is the nearest public edge to the
+# UK; "roaming" lets Twilio choose (then the CSP must allow every public edge it may pick).
+PORTAL_VOICE_EDGE = env.string("PORTAL_VOICE_EDGE", default="dublin")
+# Exactly what the Voice JS SDK 2.x reaches, and only on the desk pages that hold the softphone
+# (``desk.calls.token.softphone_page``): its signalling WebSocket (wss://voice-js.<edge>.twilio.com), Voice
+# Insights (eventgw, then eventgw.<home region> once connected) and the ringtone and keypad
+# sounds it loads from sdk.twilio.com (fetched, or played by an <audio> element). Call audio is
+# WebRTC, which CSP does not govern.
+_VOICE_PUBLIC_EDGES = (
+    ["sydney", "sao-paulo", "dublin", "frankfurt", "tokyo", "singapore", "ashburn", "umatilla"]
+    if PORTAL_VOICE_EDGE == "roaming"
+    else []
+)
+PORTAL_SOFTPHONE_HOSTS = {
+    "connect-src": [
+        *(
+            f"wss://voice-js.{edge}.twilio.com"
+            for edge in [PORTAL_VOICE_EDGE, *_VOICE_PUBLIC_EDGES]
+        ),
+        "https://eventgw.twilio.com",
+        *(f"https://eventgw.{region}.twilio.com" for region in ("us1", "ie1", "au1")),
+        "https://sdk.twilio.com",
+    ],
+    "media-src": ["https://sdk.twilio.com"],
+}
+PORTAL_SOFTPHONE_CSP = SECURE_CSP | {
+    directive: [*SECURE_CSP[directive], *hosts]
+    for directive, hosts in PORTAL_SOFTPHONE_HOSTS.items()
+}
 # Which backend delivers each channel's outbound messages. Code asks the registry in
 # ``services.outbound`` for a backend; it never tests which provider is configured.
 PORTAL_CHANNEL_BACKENDS = {

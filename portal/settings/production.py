@@ -34,6 +34,17 @@ LANGUAGE_COOKIE_SECURE = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 PORTAL_STAFF_MFA_REQUIRED = env.boolean("PORTAL_STAFF_MFA_REQUIRED", default=True)
 PORTAL_CHANNEL_SIMULATOR = env.boolean("PORTAL_CHANNEL_SIMULATOR", default=False)
+# The softphone is optional (voice may be unused), but half a configuration is a mistake:
+# an API key needs its secret, the TwiML App its agents call through, and the account.
+_softphone = {
+    "TWILIO_API_KEY": TWILIO_API_KEY,  # noqa: F405
+    "TWILIO_API_SECRET": TWILIO_API_SECRET,  # noqa: F405
+    "TWILIO_TWIML_APP_SID": TWILIO_TWIML_APP_SID,  # noqa: F405
+    "TWILIO_ACCOUNT_SID": TWILIO_ACCOUNT_SID,  # noqa: F405
+}
+if _softphone["TWILIO_API_KEY"] and not all(_softphone.values()):
+    _missing = ", ".join(name for name, value in _softphone.items() if not value)
+    raise ImproperlyConfigured(f"TWILIO_API_KEY is set for the softphone: also set {_missing}.")
 
 STORAGES = {
     **STORAGES,  # noqa: F405

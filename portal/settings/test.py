@@ -29,6 +29,10 @@ PORTAL_CHANNEL_BACKENDS = {
 TWILIO_ACCOUNT_SID = "AC00000000000000000000000000000000"
 TWILIO_AUTH_TOKEN = "test-twilio-auth-token"  # noqa: S105
 TWILIO_SMS_FROM = "+447400000001"
+# The softphone's token signing (tests decode the JWT with this secret; nothing reaches Twilio).
+TWILIO_API_KEY = "SK" + "0" * 32
+TWILIO_API_SECRET = "test-twilio-api-secret-32-chars!"  # noqa: S105
+TWILIO_TWIML_APP_SID = "AP" + "0" * 32
 # Tasks run in the test's own thread and transaction unless a test asks for the worker.
 TASKS = {
     "default": TASKS["default"] | {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}

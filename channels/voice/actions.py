@@ -1,8 +1,11 @@
-"""Voice actions: every change a call makes to cases, messages and the call-back list.
+"""Voice actions: every change a call makes — to its own records (calls, IVR steps, the
+call-back list) and, through ``services.actions``, to cases, messages and residents.
 
-Views (Twilio webhooks and the desk) stay thin and call these. Each one changes state and
-appends to the case timeline in one transaction, through ``services.actions`` (intake, open_case,
-timeline.record) — a call never writes a case or timeline row any other way.
+Views (Twilio webhooks and the desk) stay thin and call these; this module (and ``agents`` for
+the agents' own rows) is the only one that writes the voice channel's models. What a call does
+to the domain goes through services' actions — intake for a voicemail, ``log_contact`` for a
+call logged onto a case or a status heard from the IVR, the message actions for transcripts
+and call details — so a call never writes a case, message, resident or timeline row itself.
 """
 
 import datetime
@@ -20,22 +23,20 @@ from channels.voice.models import (
     Callback,
     CallbackAttempt,
     CallStatus,
+    CallStep,
     Outcome,
     Stage,
 )
-from services import permissions
-from services.actions import InboundMessage, intake, open_case
+from services import inbound as clean
+from services import permissions, routing
+from services.actions import InboundMessage, intake
+from services.actions.contacts import log_contact
+from services.actions.messages import add_transcript, update_metadata
 from services.actions.residents import identify_resident
 from services.actions.timeline import record
-from services.models import (
-    Case,
-    Channel,
-    EventKind,
-    Message,
-    MessageStatus,
-    Resident,
-    Service,
-)
+from services.models import Case, Channel, EventKind, Service, ServiceGroup
+
+MAX_TRANSCRIPT = 10_000
 
 
 class AlreadyLogged(ValueError):
@@ -56,46 +57,137 @@ def call_data(call: Call) -> dict:
     }
 
 
-def _resident_for_call(call: Call) -> Resident:
-    resident = call.resident or identify_resident(Channel.VOICE, call.from_number)
-    if resident is None:
-        resident = Resident.objects.create(
-            phone=call.from_number[:20], preferred_channel=Channel.SMS
-        )
-    return resident
+def call_for(
+    call_sid: str,
+    *,
+    account_sid: str = "",
+    direction: str = "in",
+    from_number: str = "",
+    to_number: str = "",
+    status: str = "",
+    now: datetime.datetime | None = None,
+) -> Call:
+    """The call a webhook is about, created on first sight (any step may come first).
+
+    Numbers are expected cleaned (``services.inbound.phone``). The first webhook for a CallSid
+    creates the call; a concurrent one waits on the unique index and then finds it.
+    """
+    call = Call.objects.filter(call_sid=call_sid).first()
+    if call is not None:
+        return call
+    point = routing.council_for_contact_point(Channel.VOICE, to_number)
+    try:
+        with transaction.atomic():
+            return Call.objects.create(
+                call_sid=call_sid,
+                account_sid=account_sid[:64],
+                direction=direction,
+                from_number=from_number[:32],
+                resident=identify_resident(Channel.VOICE, from_number),
+                to_number=to_number[:32],
+                council=point.council if point else None,
+                status=status if status in CallStatus.values else CallStatus.RINGING,
+                started_at=now or timezone.now(),
+            )
+    except IntegrityError:
+        return Call.objects.get(call_sid=call_sid)
+
+
+def replayed_step(call: Call, key: str) -> CallStep | None:
+    """The TwiML this call was already given for this step (Twilio replayed the request)."""
+    return CallStep.objects.filter(call=call, key=key).first()
+
+
+def remember_step(call: Call, key: str, *, params: dict, twiml: str) -> CallStep:
+    """Keep the answer given to one IVR step, so a replay gets the same and changes nothing."""
+    return CallStep.objects.create(call=call, key=key, params=params, twiml=twiml)
+
+
+def choose_language(call: Call, language: str) -> None:
+    call.language = language
+    call.save(update_fields=["language"])
+
+
+def note_reference_attempt(call: Call, attempt: int, *, outcome: str | None = None) -> None:
+    """The caller keyed a reference (``attempt`` of them so far); ``outcome`` when it settles
+    what the call was (a bad reference at the last try, a status refused)."""
+    call.reference_tries = max(call.reference_tries, attempt)
+    fields = ["reference_tries"]
+    if outcome is not None:
+        call.outcome = outcome
+        fields.append("outcome")
+    call.save(update_fields=fields)
+
+
+def choose_group(call: Call, group: ServiceGroup) -> None:
+    call.service_group = group
+    call.save(update_fields=["service_group"])
+
+
+def start_recording(call: Call) -> None:
+    """The caller is asked to leave a message."""
+    call.stage = Stage.RECORDING
+    call.save(update_fields=["stage"])
+
+
+def no_recording(call: Call) -> None:
+    """Record ended without a message: a call that has ended is over."""
+    if call.status == CallStatus.COMPLETED:
+        call.stage = Stage.ENDED
+    call.save(update_fields=["stage"])
+
+
+def join_queue(call: Call) -> None:
+    """The caller waits for an adviser."""
+    call.stage = Stage.WAITING
+    if call.status != CallStatus.COMPLETED:
+        call.status = CallStatus.IN_PROGRESS
+    call.save(update_fields=["stage", "status"])
+
+
+def note_queue_position(call: Call, position: int | None) -> None:
+    if position is not None and call.queue_position != position:
+        call.queue_position = position
+        call.save(update_fields=["queue_position"])
+
+
+def left_queue(call: Call, *, bridged: bool, now: datetime.datetime) -> None:
+    """The caller left the queue: to an adviser (``bridged``), or they hung up."""
+    call.queue_position = None
+    if bridged:
+        call.stage = Stage.WITH_AGENT
+        call.outcome = call.outcome or Outcome.ANSWERED
+        call.save(update_fields=["stage", "outcome", "queue_position"])
+        return
+    call.save(update_fields=["queue_position"])
+    apply_status(call, CallStatus.COMPLETED, None, now)
 
 
 def status_checked(call: Call, case: Case, now: datetime.datetime) -> None:
     """The caller heard their own case's status: the call goes on that case's timeline."""
-    message = Message.objects.create(
+    call.outcome = Outcome.STATUS_GIVEN
+    call.case, call.resident = case, case.resident
+    body = _("Checked the status of the request by telephone.")
+    case, message, resident = log_contact(
+        None,
         channel=Channel.VOICE,
+        phone=call.from_number,
         direction=call.direction,
         provider_id=call.call_sid,
         sender=call.from_number,
         recipient=call.to_number,
-        body=_("Checked the status of the request by telephone."),
+        body=body,
+        data=call_data(call),
+        message_metadata={"voice": Outcome.STATUS_GIVEN},
         resident=case.resident,
         case=case,
         language=call.language,
-        metadata={"voice": Outcome.STATUS_GIVEN},
-        status=MessageStatus.RECEIVED,
-        created_at=now,
-        status_changed_at=now,
-    )
-    call.message, call.case, call.resident = message, case, case.resident
-    call.outcome = Outcome.STATUS_GIVEN
-    call.save(update_fields=["message", "case", "resident", "outcome"])
-    record(
-        case,
-        EventKind.CALL,
         actor_label="Resident (telephone, automated)",
-        channel=Channel.VOICE,
         visible_to_resident=True,
-        message=message,
-        body=message.body,
-        data=call_data(call),
-        at=now,
+        now=now,
     )
+    call.message = message
+    call.save(update_fields=["message", "case", "resident", "outcome"])
 
 
 def take_voicemail(
@@ -140,18 +232,14 @@ def take_voicemail(
     )
     call.message, call.case, call.resident = result.message, result.case, result.resident
     call.save()
-    try:
-        with transaction.atomic():
-            Callback.objects.create(
-                call=call,
-                resident=result.resident,
-                case=result.case,
-                phone=call.from_number,
-                reason=Callback.Reason.VOICEMAIL,
-                created_at=now,
-            )
-    except IntegrityError:
-        pass  # the same call's voicemail is already on the list
+    _put_on_callback_list(
+        call,
+        resident=result.resident,
+        case=result.case,
+        phone=call.from_number,
+        reason=Callback.Reason.VOICEMAIL,
+        now=now,
+    )
     return result.case
 
 
@@ -160,27 +248,13 @@ def apply_transcript(call: Call, text: str, now: datetime.datetime) -> bool:
 
     Returns False (and changes nothing) when this transcript was applied already.
     """
-    text = text.strip()
+    text = clean.text(text, MAX_TRANSCRIPT).strip()
     if not text or call.transcript == text:
         return False
     call.transcript = text
     call.save(update_fields=["transcript"])
-    message = call.message
-    if message is not None:
-        message.metadata = {**message.metadata, "transcript": text}
-        message.body = text
-        message.save(update_fields=["metadata", "body"])
-        if message.case_id:
-            record(
-                message.case,
-                EventKind.CALL,
-                actor_label="Transcription",
-                channel=Channel.VOICE,
-                message=message,
-                body=text,
-                data=call_data(call),
-                at=now,
-            )
+    if call.message is not None:
+        add_transcript(call.message, text, data=call_data(call), now=now)
     return True
 
 
@@ -212,27 +286,35 @@ def apply_status(call: Call, status: str, duration: int | None, now: datetime.da
             _missed(call, now)
     call.save()
     if call.message_id:
-        message = call.message
-        message.metadata = {**message.metadata, **call_data(call), "status": call.status}
-        message.save(update_fields=["metadata"])
+        update_metadata(call.message, {**call_data(call), "status": call.status})
     return True
+
+
+def _put_on_callback_list(
+    call: Call, *, reason: str, phone: str, now: datetime.datetime, **fields
+) -> Callback | None:
+    """Someone to ring back, once per call and reason: a repeat (Twilio's retry, a second
+    submit) finds the call already on the list (the unique index decides) and adds nothing."""
+    try:
+        with transaction.atomic():
+            return Callback.objects.create(
+                call=call, reason=reason, phone=phone[:32], created_at=now, **fields
+            )
+    except IntegrityError:
+        return None
 
 
 def _missed(call: Call, now: datetime.datetime) -> None:
     """A caller who gave up waiting for an adviser goes on the call-back list."""
     if not call.from_number or call.from_number.lower() in ("anonymous", "unknown"):
         return
-    try:
-        with transaction.atomic():
-            Callback.objects.create(
-                call=call,
-                resident=call.resident or identify_resident(Channel.VOICE, call.from_number),
-                phone=call.from_number,
-                reason=Callback.Reason.MISSED,
-                created_at=now,
-            )
-    except IntegrityError:
-        pass
+    _put_on_callback_list(
+        call,
+        resident=call.resident or identify_resident(Channel.VOICE, call.from_number),
+        phone=call.from_number,
+        reason=Callback.Reason.MISSED,
+        now=now,
+    )
 
 
 def take_call(user, call: Call) -> Call:
@@ -306,74 +388,45 @@ def log_call(
         if call.logged_at is not None:
             raise AlreadyLogged("This call has been logged already.")
         number = caller_number(call)
-        resident = call.resident or identify_resident(Channel.VOICE, number)
-        if resident is None:
-            resident = Resident.objects.create(phone=number[:20], preferred_channel=Channel.SMS)
-        if case is None:
-            case = open_case(
-                user,
-                resident=resident,
-                service=service,
-                channel=Channel.VOICE,
-                summary=summary.strip() or service.name,
-                description=note,
-                council=call.council,
-            )
         call.outcome = outcome
         call.note = note
         call.logged_at = now
-        call.case = case
-        call.resident = resident
         call.agent = call.agent or user
         if call.stage != Stage.ENDED and call.source == Call.Source.DESK:
             call.stage = Stage.ENDED
-        message = call.message
-        if message is None:
-            message = Message.objects.create(
-                channel=Channel.VOICE,
-                direction=call.direction,
-                provider_id=call.call_sid,
-                sender=call.from_number,
-                recipient=call.to_number,
-                body=note,
+        case, message, resident = log_contact(
+            user,
+            channel=Channel.VOICE,
+            phone=number,
+            direction=call.direction,
+            provider_id=call.call_sid,
+            sender=call.from_number,
+            recipient=call.to_number,
+            body=note,
+            data=call_data(call),
+            resident=call.resident,
+            case=case,
+            service=service,
+            council=call.council,
+            summary=summary,
+            message=call.message,
+            language=call.language,
+            event_body=note or str(Outcome(outcome).label),
+            started_at=call.started_at,
+            now=now,
+        )
+        call.case, call.resident, call.message = case, resident, message
+        call.save()
+        if outcome == Outcome.CALLBACK and number:
+            _put_on_callback_list(
+                call,
                 resident=resident,
                 case=case,
-                language=call.language,
-                metadata=call_data(call),
-                status=MessageStatus.RECEIVED,
-                created_by=user,
-                created_at=call.started_at,
-                status_changed_at=now,
+                phone=number,
+                reason=Callback.Reason.REQUESTED,
+                note=note,
+                now=now,
             )
-            call.message = message
-        else:
-            message.metadata = {**message.metadata, **call_data(call)}
-            message.save(update_fields=["metadata"])
-        call.save()
-        record(
-            case,
-            EventKind.CALL,
-            actor=user,
-            channel=Channel.VOICE,
-            message=message,
-            body=note or str(Outcome(outcome).label),
-            data=call_data(call),
-            at=now,
-        )
-        if outcome == Outcome.CALLBACK and number:
-            try:
-                with transaction.atomic():
-                    Callback.objects.create(
-                        call=call,
-                        resident=resident,
-                        case=case,
-                        phone=number,
-                        reason=Callback.Reason.REQUESTED,
-                        note=note,
-                        created_at=now,
-                    )
-            except IntegrityError:
-                pass
     return case
 
 

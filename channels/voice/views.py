@@ -6,6 +6,10 @@ transaction as what the step changed. A replayed step finds its row and gets the
 back, changing nothing. The queue wait message changes nothing (it is asked for again and
 again while the caller waits), and status/transcription callbacks apply a value only when it
 differs from what is stored.
+
+Every field Twilio posts is cleaned once as it is read (``services.inbound``: control
+characters, lengths, phone numbers to E.164, integers in range), and every change a step makes
+— to the call or to a case — is a voice action (``channels.voice.actions``).
 """
 
 import logging
@@ -13,7 +17,7 @@ import re
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -21,11 +25,10 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from channels.twilio import TwilioWebhookView, twiml
 from channels.voice import actions, hours, ivr
-from channels.voice.models import Call, CallStatus, CallStep, Outcome, Stage
+from channels.voice.models import Call, CallStatus, Outcome, Stage
+from services import inbound as clean
 from services import reference as references
-from services import routing
-from services.actions.residents import InvalidPhoneNumber, identify_resident, normalise_phone
-from services.models import Case, Channel, ServiceGroup
+from services.models import Case, ServiceGroup
 
 logger = logging.getLogger(__name__)
 
@@ -38,51 +41,23 @@ class Malformed(ValueError):
     pass
 
 
-def _phone(text: str) -> str:
-    text = (text or "").strip()
-    try:
-        return normalise_phone(text)
-    except InvalidPhoneNumber:
-        return text[:32]
-
-
 def _int(value: str | None, default: int | None = None) -> int | None:
-    try:
-        number = int((value or "").strip())
-    except ValueError:
-        return default
-    return number if number >= 0 else default
+    return clean.integer(value, default=default)
 
 
 def _call_for(data) -> Call:
     """The call this webhook is about, created on first sight (any step may come first)."""
-    sid = (data.get("CallSid") or "").strip()
+    sid = clean.line(data.get("CallSid"), clean.MAX_IDENTIFIER)
     if not _CALL_SID.match(sid):
         raise Malformed("CallSid is missing or malformed.")
-    call = Call.objects.filter(call_sid=sid).first()
-    if call is not None:
-        return call
-    to_number = _phone(data.get("To", ""))
-    point = routing.council_for_contact_point(Channel.VOICE, to_number)
-    from_number = _phone(data.get("From", ""))
-    direction = "out" if (data.get("Direction") or "").startswith("outbound") else "in"
-    try:
-        with transaction.atomic():
-            return Call.objects.create(
-                call_sid=sid,
-                account_sid=(data.get("AccountSid") or "").strip()[:64],
-                direction=direction,
-                from_number=from_number,
-                resident=identify_resident(Channel.VOICE, from_number),
-                to_number=to_number,
-                council=point.council if point else None,
-                status=data.get("CallStatus")
-                if data.get("CallStatus") in CallStatus.values
-                else CallStatus.RINGING,
-                started_at=timezone.now(),
-            )
-    except IntegrityError:
-        return Call.objects.get(call_sid=sid)
+    return actions.call_for(
+        sid,
+        account_sid=clean.line(data.get("AccountSid"), clean.MAX_IDENTIFIER),
+        direction="out" if clean.line(data.get("Direction"), 40).startswith("outbound") else "in",
+        from_number=clean.phone(data.get("From")),
+        to_number=clean.phone(data.get("To")),
+        status=clean.line(data.get("CallStatus"), 20),
+    )
 
 
 class VoiceStepView(TwilioWebhookView):
@@ -104,14 +79,12 @@ class VoiceStepView(TwilioWebhookView):
                 .get(pk=call.pk)
             )
             if self.remember:
-                done = CallStep.objects.filter(call=call, key=key).first()
+                done = actions.replayed_step(call, key)
                 if done is not None:
                     return twiml(done.twiml)
             response = self.respond(request, call)
             if self.remember:
-                CallStep.objects.create(
-                    call=call, key=key, params=_params(request.POST), twiml=str(response)
-                )
+                actions.remember_step(call, key, params=_params(request.POST), twiml=str(response))
         return twiml(response)
 
     def respond(self, request: HttpRequest, call: Call) -> VoiceResponse:  # pragma: no cover
@@ -123,7 +96,11 @@ class VoiceStepView(TwilioWebhookView):
 
 def _params(data) -> dict:
     keep = ("Digits", "SpeechResult", "QueueResult", "RecordingUrl", "RecordingSid", "CallStatus")
-    return {key: data.get(key, "")[:200] for key in keep if data.get(key)}
+    return {key: clean.line(data.get(key), 200) for key in keep if data.get(key)}
+
+
+def _digits(request: HttpRequest) -> str:
+    return clean.line(request.POST.get("Digits"), 40)
 
 
 class CallEntryView(VoiceStepView):
@@ -140,9 +117,8 @@ class LanguageView(VoiceStepView):
     step = "language"
 
     def respond(self, request, call):
-        chosen = ivr.BY_DIGIT.get((request.POST.get("Digits") or "").strip())
-        call.language = chosen.code if chosen else "en"
-        call.save(update_fields=["language"])
+        chosen = ivr.BY_DIGIT.get(_digits(request))
+        actions.choose_language(call, chosen.code if chosen else "en")
         return ivr.main_menu(call.language)
 
 
@@ -150,7 +126,7 @@ class MenuView(VoiceStepView):
     step = "menu"
 
     def respond(self, request, call):
-        digits = (request.POST.get("Digits") or "").strip()
+        digits = _digits(request)
         if digits == "1":
             return ivr.reference_prompt(call.language, 0)
         if digits == "2":
@@ -181,19 +157,15 @@ class ReferenceView(VoiceStepView):
 
     def respond(self, request, call):
         attempt = self.attempt(request)
-        call.reference_tries = max(call.reference_tries, attempt)
-        text = (request.POST.get("Digits") or request.POST.get("SpeechResult") or "").strip()
+        last = Outcome.BAD_REFERENCE if attempt >= ivr.MAX_TRIES else None
+        text = clean.line(request.POST.get("Digits") or request.POST.get("SpeechResult"), 200)
         if not text:
-            if attempt >= ivr.MAX_TRIES:
-                call.outcome = Outcome.BAD_REFERENCE
-            call.save(update_fields=["reference_tries", "outcome"])
+            actions.note_reference_attempt(call, attempt, outcome=last)
             return ivr.bad_reference(call.language, attempt, empty=True)
         try:
             ref = references.normalise(text.rstrip("#*"))
         except references.InvalidReference:
-            if attempt >= ivr.MAX_TRIES:
-                call.outcome = Outcome.BAD_REFERENCE
-            call.save(update_fields=["reference_tries", "outcome"])
+            actions.note_reference_attempt(call, attempt, outcome=last)
             return ivr.bad_reference(call.language, attempt, empty=False)
         case = (
             Case.objects.select_related("resident", "service", "referral_body")
@@ -203,10 +175,9 @@ class ReferenceView(VoiceStepView):
         caller = call.from_number
         own = case is not None and caller.startswith("+") and case.resident.phone == caller
         if not own:
-            call.outcome = Outcome.STATUS_REFUSED
-            call.save(update_fields=["reference_tries", "outcome"])
+            actions.note_reference_attempt(call, attempt, outcome=Outcome.STATUS_REFUSED)
             return ivr.not_disclosed(call.language, ref)
-        call.save(update_fields=["reference_tries"])
+        actions.note_reference_attempt(call, attempt)
         actions.status_checked(call, case, timezone.now())
         return ivr.case_status(call.language, case)
 
@@ -246,8 +217,7 @@ def _nearest_office(call: Call):
 
 
 def _voicemail(call: Call, *, closed: bool, busy: bool) -> VoiceResponse:
-    call.stage = Stage.RECORDING
-    call.save(update_fields=["stage"])
+    actions.start_recording(call)
     return ivr.record_message(
         call.language, closed=closed, busy=busy, council=call.council, office=_nearest_office(call)
     )
@@ -258,12 +228,13 @@ class GroupView(VoiceStepView):
 
     def respond(self, request, call):
         groups = _groups()
-        digits = (request.POST.get("Digits") or "").strip()
+        digits = _digits(request)
         chosen = None
-        if digits.isdigit() and 1 <= int(digits) <= len(groups):
-            chosen = groups[int(digits) - 1]
+        number = clean.integer(digits, minimum=1, maximum=len(groups))
+        if number is not None:
+            chosen = groups[number - 1]
         elif request.POST.get("SpeechResult"):
-            chosen = _match_group(request.POST["SpeechResult"], groups)
+            chosen = _match_group(clean.line(request.POST["SpeechResult"], 500), groups)
         if chosen is None:
             attempt = self.attempt(request)
             if attempt >= ivr.MAX_TRIES:
@@ -273,8 +244,7 @@ class GroupView(VoiceStepView):
             response = ivr.group_menu(call.language, groups)
             _retarget(response, ivr.url("group", attempt=attempt + 1))
             return response
-        call.service_group = chosen
-        call.save(update_fields=["service_group"])
+        actions.choose_group(call, chosen)
         open_now = hours.is_open(hours.contact_centre())
         busy = _queue_length() >= _max_queue()
         if not open_now or busy:
@@ -286,13 +256,9 @@ class ConnectView(VoiceStepView):
     step = "connect"
 
     def respond(self, request, call):
-        if (request.POST.get("Digits") or "").strip() == "2":
+        if _digits(request) == "2":
             return _voicemail(call, closed=False, busy=False)
-        call.stage = Stage.WAITING
-        call.status = (
-            CallStatus.IN_PROGRESS if call.status not in (CallStatus.COMPLETED,) else call.status
-        )
-        call.save(update_fields=["stage", "status"])
+        actions.join_queue(call)
         return ivr.enqueue(call.language, QUEUE_NAME)
 
 
@@ -303,11 +269,9 @@ class WaitView(VoiceStepView):
     remember = False
 
     def respond(self, request, call):
-        position = _int(request.POST.get("QueuePosition"))
+        position = clean.integer(request.POST.get("QueuePosition"), maximum=32767)
         average = _int(request.POST.get("AvgQueueTime"))
-        if position is not None and call.queue_position != position:
-            call.queue_position = min(position, 32767)
-            call.save(update_fields=["queue_position"])
+        actions.note_queue_position(call, position)
         return ivr.wait_message(call.language, position, average)
 
 
@@ -317,16 +281,12 @@ class QueueEndView(VoiceStepView):
     step = "queue-end"
 
     def respond(self, request, call):
-        result = (request.POST.get("QueueResult") or "").strip()
-        call.queue_position = None
+        result = clean.line(request.POST.get("QueueResult"), 40)
         if result == "bridged":
-            call.stage = Stage.WITH_AGENT
-            call.outcome = call.outcome or Outcome.ANSWERED
-            call.save(update_fields=["stage", "outcome", "queue_position"])
+            actions.left_queue(call, bridged=True, now=timezone.now())
             return ivr.hang_up()
         if result in ("hangup", "redirected", ""):
-            call.save(update_fields=["queue_position"])
-            actions.apply_status(call, CallStatus.COMPLETED, None, timezone.now())
+            actions.left_queue(call, bridged=False, now=timezone.now())
             return ivr.hang_up()
         # leave, queue-full, error, system-error: nobody can take the call now.
         return _voicemail(call, closed=False, busy=True)
@@ -334,7 +294,7 @@ class QueueEndView(VoiceStepView):
 
 def _recording_url(value: str) -> str:
     """Only Twilio's own HTTPS recording URLs are kept (staff click them)."""
-    value = (value or "").strip()
+    value = clean.line(value)
     parts = urlsplit(value)
     host = (parts.hostname or "").lower()
     if parts.scheme == "https" and (host == "twilio.com" or host.endswith(".twilio.com")):
@@ -352,16 +312,15 @@ class RecordingView(VoiceStepView):
         url = _recording_url(data.get("RecordingUrl", ""))
         duration = _int(data.get("RecordingDuration"))
         if not url or not duration:
-            call.stage = Stage.ENDED if call.status in (CallStatus.COMPLETED,) else call.stage
-            call.save(update_fields=["stage"])
+            actions.no_recording(call)
             return ivr.message_taken(call.language, None)
         case = actions.take_voicemail(
             call,
             recording_url=url,
-            recording_sid=(data.get("RecordingSid") or "").strip()[:64],
+            recording_sid=clean.line(data.get("RecordingSid"), clean.MAX_IDENTIFIER),
             recording_duration=duration,
-            transcript=(data.get("TranscriptionText") or "").strip(),
-            raw=request.POST.urlencode(),
+            transcript=clean.text(data.get("TranscriptionText"), actions.MAX_TRANSCRIPT).strip(),
+            raw=clean.storable(request.POST.urlencode()),
             now=timezone.now(),
         )
         return ivr.message_taken(call.language, case)
@@ -375,11 +334,13 @@ class TranscriptionView(TwilioWebhookView):
             call = _call_for(request.POST)
         except Malformed as error:
             return HttpResponseBadRequest(str(error), content_type="text/plain")
-        if (request.POST.get("TranscriptionStatus") or "").strip() == "completed":
+        if clean.line(request.POST.get("TranscriptionStatus"), 40) == "completed":
             with transaction.atomic():
                 call = Call.objects.select_for_update().get(pk=call.pk)
                 actions.apply_transcript(
-                    call, (request.POST.get("TranscriptionText") or "")[:10000], timezone.now()
+                    call,
+                    clean.text(request.POST.get("TranscriptionText"), actions.MAX_TRANSCRIPT),
+                    timezone.now(),
                 )
         return HttpResponse(status=204)
 
@@ -388,7 +349,7 @@ class StatusView(TwilioWebhookView):
     """Call status callbacks (statusCallback on the number): ringing … completed."""
 
     def handle(self, request: HttpRequest) -> HttpResponse:
-        status = (request.POST.get("CallStatus") or "").strip()
+        status = clean.line(request.POST.get("CallStatus"), 20)
         if status not in CallStatus.values:
             return HttpResponseBadRequest(
                 "CallStatus is missing or unknown.", content_type="text/plain"

@@ -8,7 +8,6 @@ from django.db import connection
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -19,6 +18,7 @@ from portal.languages import SESSION_KEY, remember_language
 from portal.resident.linking import residents_for
 from portal.templatetags.councils import council_phones
 from search import site as site_search
+from services.actions.residents import set_language
 
 logger = logging.getLogger(__name__)
 
@@ -70,9 +70,7 @@ def switch_language(request, code):
     if code in languages:
         remember_language(response, code)
         if request.user.is_authenticated:
-            residents_for(request.user).exclude(language=code).update(
-                language=code, updated_at=timezone.now()
-            )
+            set_language(residents_for(request.user), code)
             request.session[SESSION_KEY] = code
     return response
 

@@ -11,9 +11,9 @@ phones match only once a resident record linked to the user holds a verified pho
 """
 
 from allauth.account.models import EmailAddress
-from django.db import transaction
 from django.db.models import Q, QuerySet
 
+from services.actions.residents import link_user
 from services.models import Case, Message, Resident
 
 
@@ -60,28 +60,12 @@ def resident_for_user(user) -> Resident | None:
     """The user's own resident record, linking (or creating) it by their verified email.
 
     Returns ``None`` for anonymous users and for users with no verified email (intake then
-    makes a record from what they typed, as for anyone else).
+    makes a record from what they typed, as for anyone else). The link is written by
+    ``services.actions.residents.link_user``; this module only reads allauth's addresses.
     """
     if not user or not user.is_authenticated:
         return None
     existing = Resident.objects.filter(user=user).first()
     if existing is not None:
         return existing
-    emails = verified_emails(user)
-    if not emails:
-        return None
-    with transaction.atomic():
-        resident = (
-            Resident.objects.select_for_update()
-            .filter(email__iexact=emails[0], user__isnull=True, merged_into__isnull=True)
-            .order_by("-email_verified", "-created_at")
-            .first()
-        )
-        if resident is None:
-            resident = Resident(email=emails[0])
-        resident.user = user
-        resident.email_verified = resident.email_verified or resident.email.lower() in {
-            e.lower() for e in emails
-        }
-        resident.save()
-    return resident
+    return link_user(user, verified_emails(user))

@@ -28,6 +28,7 @@ from portal.resident import linking
 from portal.resident.forms import PreferencesForm, ReplyForm, TrackForm
 from services import permissions
 from services.actions import InboundAttachment, InboundMessage, intake
+from services.actions import residents as resident_actions
 from services.models import Attachment, Case, Channel, Resident, Status
 
 TRACK_SESSION = "portal-track"
@@ -250,18 +251,15 @@ def my_preferences(request: HttpRequest) -> HttpResponse:
 
 def update_preferences(user, resident: Resident, data: dict) -> None:
     """The resident's own choices, on every record that is theirs (the phone on their own)."""
-    shared = {
-        "preferred_channel": data["preferred_channel"],
-        "consent_email": data["consent_email"],
-        "consent_sms": data["consent_sms"],
-        "language": data["language"],
-        "updated_at": timezone.now(),
-    }
-    linking.residents_for(user).update(**shared)
-    if data["phone"] != resident.phone:
-        Resident.objects.filter(pk=resident.pk).update(
-            phone=data["phone"], phone_verified=False, updated_at=timezone.now()
-        )
+    resident_actions.update_preferences(
+        linking.residents_for(user),
+        resident,
+        preferred_channel=data["preferred_channel"],
+        consent_email=data["consent_email"],
+        consent_sms=data["consent_sms"],
+        language=data["language"],
+        phone=data["phone"],
+    )
 
 
 @login_required

@@ -35,8 +35,7 @@ from email.message import Message as MimeMessage
 from email.utils import parseaddr
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import Q
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -44,10 +43,12 @@ from django.utils.translation import ngettext
 from channels.email import loops
 from channels.email.parsing import ParsedEmail, clean_text, parse, read
 from services import attachments as attachment_policy
+from services import inbound as clean
 from services import routing
 from services.actions import InboundAttachment, InboundMessage, IntakeResult, ResidentDetails
 from services.actions import intake as intake_action
 from services.actions.intake import provider_id_for_raw
+from services.actions.messages import record_bounce, store_message
 from services.actions.timeline import record
 from services.models import (
     Case,
@@ -58,7 +59,6 @@ from services.models import (
     Message,
     MessageStatus,
     MessageTemplate,
-    Resident,
 )
 
 logger = logging.getLogger(__name__)
@@ -107,7 +107,7 @@ def raw_text(raw: bytes) -> str:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         text = raw.decode("latin-1")
-    return text.replace("\x00", "\ufffd")
+    return clean.storable(text)
 
 
 def raw_encoding(raw: bytes) -> str:
@@ -230,37 +230,24 @@ def _record_ignored(
     source: str,
 ) -> tuple[Message, bool]:
     """Keep automatic mail as an ignored message on no case. Returns (message, created)."""
-    provider_id = provider_id_for(parsed, raw)
-    now = timezone.now()
-    try:
-        with transaction.atomic():
-            message = Message.objects.create(
-                channel=Channel.EMAIL,
-                direction=Direction.IN,
-                provider_id=provider_id,
-                sender=parsed.sender[:254],
-                recipient=recipient[:254],
-                subject=parsed.subject[:300],
-                body=parsed.full_text[:MAX_BODY_CHARS],
-                headers=parsed.headers,
-                metadata={
-                    "ignored": status,
-                    "reason": reason,
-                    "source": source,
-                    "envelope_sender": envelope_sender,
-                    "raw_encoding": raw_encoding(raw),
-                },
-                raw=raw_text(raw),
-                status=MessageStatus.IGNORED,
-                created_at=now,
-                status_changed_at=now,
-            )
-    except IntegrityError:
-        existing = Message.objects.filter(channel=Channel.EMAIL, provider_id=provider_id).first()
-        if existing is None:
-            raise
-        return existing, False
-    return message, True
+    return store_message(
+        channel=Channel.EMAIL,
+        provider_id=provider_id_for(parsed, raw),
+        status=MessageStatus.IGNORED,
+        sender=parsed.sender[:254],
+        recipient=recipient[:254],
+        subject=parsed.subject[:300],
+        body=parsed.full_text[:MAX_BODY_CHARS],
+        headers=parsed.headers,
+        metadata={
+            "ignored": status,
+            "reason": reason,
+            "source": source,
+            "envelope_sender": envelope_sender,
+            "raw_encoding": raw_encoding(raw),
+        },
+        raw=raw_text(raw),
+    )
 
 
 def _apply_bounce(parsed: ParsedEmail, raw: bytes) -> list[Message]:
@@ -269,44 +256,19 @@ def _apply_bounce(parsed: ParsedEmail, raw: bytes) -> list[Message]:
     ids = [i for i in bounce.original_ids if len(i) <= MAX_PROVIDER_ID]
     if not ids or not bounce.permanent:
         return []
-    now = timezone.now()
-    marked = []
-    with transaction.atomic():
-        sent = (
-            Message.objects.select_for_update()
-            .filter(channel=Channel.EMAIL, direction=Direction.OUT)
-            .filter(Q(provider_id__in=ids) | Q(**{"headers__Message-ID__in": ids}))
-            .exclude(status=MessageStatus.FAILED)
-        )
-        for message in sent:
-            address = message.recipient.lower()
-            if bounce.failed_recipients and address not in bounce.failed_recipients:
-                continue
-            detail = " ".join(filter(None, [bounce.status, bounce.diagnostic]))
-            message.status = MessageStatus.FAILED
-            message.last_error = _("Bounced: %(detail)s") % {"detail": detail or "-"}
-            message.status_changed_at = now
-            message.save(update_fields=["status", "last_error", "status_changed_at"])
-            if message.resident_id:
-                Resident.objects.filter(pk=message.resident_id, email__iexact=address).update(
-                    email_bouncing=True
-                )
-            if message.case_id:
-                record(
-                    message.case,
-                    EventKind.DELIVERY,
-                    actor_label="Email",
-                    channel=Channel.EMAIL,
-                    message=message,
-                    body=_(
-                        "The email to %(address)s bounced (%(detail)s). We will not email this "
-                        "address again until it is corrected."
-                    )
-                    % {"address": address, "detail": detail or "-"},
-                    at=now,
-                )
-            marked.append(message)
-    return marked
+    detail = " ".join(filter(None, [bounce.status, bounce.diagnostic])) or "-"
+    return record_bounce(
+        ids,
+        failed_recipients=bounce.failed_recipients,
+        error=_("Bounced: %(detail)s") % {"detail": detail},
+        explanation=lambda address: (
+            _(
+                "The email to %(address)s bounced (%(detail)s). We will not email this "
+                "address again until it is corrected."
+            )
+            % {"address": address, "detail": detail}
+        ),
+    )
 
 
 _FAX_NUMBER = re.compile(r"\+?\d[\d \-]{5,18}\d")

@@ -13,6 +13,7 @@ from django.http import HttpRequest
 
 from channels.email.html import render_html
 from channels.email.receive import Rejected, receive
+from services.actions.messages import set_html_body
 from services.models import Channel, Direction, Message, MessageStatus
 
 logger = logging.getLogger(__name__)
@@ -67,6 +68,4 @@ def add_html_body(sender, instance: Message, created: bool, raw: bool = False, *
         return
     if instance.html_body or instance.status != MessageStatus.QUEUED:
         return
-    html = render_html(instance)
-    Message.objects.filter(pk=instance.pk).update(html_body=html)
-    instance.html_body = html
+    set_html_body(instance, render_html(instance))

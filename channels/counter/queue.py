@@ -352,6 +352,15 @@ def transfer(user, ticket: Ticket, *, desk: Desk | None = None, to_user=None) ->
     return ticket
 
 
+def link_resident(user, ticket: Ticket, resident: Resident) -> Ticket:
+    """The visitor is this resident (found by a search, or made by the case raised for them)."""
+    with transaction.atomic():
+        ticket = _lock_ticket(ticket, user)
+        ticket.resident = resident
+        ticket.save(update_fields=["resident"])
+    return ticket
+
+
 def link_case(user, ticket: Ticket, case: Case, *, raised: bool) -> None:
     """Remember a case raised or updated during this visit (for the receipt and figures)."""
     ticket.cases.add(case)

@@ -313,8 +313,7 @@ def link_resident(request: HttpRequest, office: Office, pk: int) -> HttpResponse
     if resident is None:
         messages.error(request, _("Select one of the residents found."))
     else:
-        ticket.resident = resident
-        ticket.save(update_fields=["resident"])
+        ticket = queue.link_resident(request.user, ticket, resident)
     return redirect("counter:serve", office=office.slug, pk=ticket.pk)
 
 
@@ -505,8 +504,7 @@ def _file_assisted(request, office, ticket, page, form, details, key):
     if result.case is None:
         return None
     if ticket.resident_id is None and result.resident is not None:
-        ticket.resident = result.resident
-        ticket.save(update_fields=["resident"])
+        ticket = queue.link_resident(request.user, ticket, result.resident)
     queue.link_case(request.user, ticket, result.case, raised=True)
     messages.success(request, _("Case %(ref)s raised.") % {"ref": result.case.display_reference})
     return result.case

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_GET
 from wagtail.contrib.search_promotions.models import Query
 from wagtail.models import Page
 
+from portal.accounts import residents_for
 from portal.languages import SESSION_KEY, remember_language
-from portal.resident.linking import residents_for
 from portal.templatetags.councils import council_phones
 from search import site as site_search
 from services.actions.residents import set_language

@@ -7,10 +7,10 @@ double click, a second tab or back-and-resubmit hands intake the same key, and t
 
 from django.db import transaction
 
+from portal.accounts import resident_for_user
 from portal.apply import fields as apply_fields
 from portal.apply import flow
 from portal.apply.forms import preferences
-from portal.resident.linking import resident_for_user
 from services.actions import (
     InboundAttachment,
     InboundMessage,

@@ -3,7 +3,7 @@
 Access to a case page is granted by the session, never by the URL: finding a case with its
 reference and the contact given with it (or filing it in this session) adds it to
 ``request.session["portal-track"]``; a signed-in resident sees the cases of the resident
-records their verified identifiers match (``portal.resident.linking``). Staff who can see the
+records their verified identifiers match (``portal.accounts``). Staff who can see the
 case through ``services.permissions.visible_cases`` may open its files too.
 """
 
@@ -22,9 +22,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from portal import accounts as linking
 from portal.apply import ratelimit, spam, uploads
 from portal.languages import SESSION_KEY, remember_language
-from portal.resident import linking
 from portal.resident.forms import PreferencesForm, ReplyForm, TrackForm
 from services import permissions
 from services.actions import InboundAttachment, InboundMessage, intake

@@ -116,6 +116,16 @@ class Call(models.Model):
     )
     reference_tries = models.PositiveSmallIntegerField(default=0)
     queue_position = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Routing (issue 16): which Twilio queue the caller waits in ("cc-<council>-<language>"),
+    # when they were enqueued, when an agent was offered them (``agent`` then says who), and
+    # the agent's own call leg (softphone or "ring my phone") that dequeued or placed this call.
+    queue_name = models.CharField(max_length=64, blank=True, db_index=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    offered_at = models.DateTimeField(null=True, blank=True)
+    agent_call_sid = models.CharField(max_length=64, blank=True, db_index=True)
+    chose_voicemail = models.BooleanField(
+        default=False, help_text=_("The caller pressed a key in the queue to leave a message.")
+    )
     resident = models.ForeignKey(
         Resident, on_delete=models.SET_NULL, null=True, blank=True, related_name="calls"
     )
@@ -145,7 +155,10 @@ class Call(models.Model):
 
     class Meta:
         ordering = ["-started_at", "-id"]
-        indexes = [models.Index(fields=["status", "started_at"], name="voice_call_live")]
+        indexes = [
+            models.Index(fields=["status", "started_at"], name="voice_call_live"),
+            models.Index(fields=["stage", "queued_at"], name="voice_call_waiting"),
+        ]
 
     def __str__(self):
         return f"Call {self.call_sid or self.pk} from {self.from_number or '?'}"

@@ -315,3 +315,32 @@ class Agent(models.Model):
         unknown = [code for code in self.languages or [] if code not in known]
         if not isinstance(self.languages, list) or unknown:
             raise ValidationError({"languages": _("Use the portal's language codes only.")})
+
+
+class AgentStep(models.Model):
+    """The TwiML given to one step of an agent's own call leg (the TwiML App's requests).
+
+    Like ``CallStep`` for callers, keyed by the agent leg's CallSid and the step: a replay of
+    "next caller" or "call this number" gets the same TwiML and offers or dials nothing new —
+    also when the answer was "nobody is waiting" and a caller has arrived since.
+    """
+
+    leg_sid = models.CharField(max_length=64)
+    key = models.CharField(max_length=120)
+    agent = models.ForeignKey(
+        Agent, on_delete=models.SET_NULL, null=True, blank=True, related_name="steps"
+    )
+    call = models.ForeignKey(
+        Call, on_delete=models.SET_NULL, null=True, blank=True, related_name="agent_steps"
+    )
+    twiml = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["leg_sid", "key"], name="voice_unique_agent_step")
+        ]
+
+    def __str__(self):
+        return f"{self.leg_sid} {self.key}"

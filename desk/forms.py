@@ -5,10 +5,6 @@ Choice lists are built for the case and the user in hand, so a form never offers
 member, a status or a channel the action would refuse.
 """
 
-import hashlib
-import mimetypes
-from pathlib import PurePath
-
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
@@ -16,9 +12,9 @@ from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from services import attachments as attachment_policy
 from services import reference, workflow
 from services.models import (
-    Attachment,
     Case,
     Channel,
     Council,
@@ -30,9 +26,7 @@ from services.models import (
 )
 from services.outbound.queue import address_for
 
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 5
-ALLOWED_EXTENSIONS = {".pdf", ".jpg", ".jpeg", ".png", ".gif", ".txt", ".docx", ".odt", ".rtf"}
 
 
 class _TextAreaField(forms.CharField):
@@ -68,6 +62,8 @@ def staff_members_for(case: Case):
     condition = Q(staff_profile__teams=case.team_id) if case.team_id else Q(pk__in=[])
     if case.delivering_council_id:
         condition |= Q(staff_profile__council_id=case.delivering_council_id)
+        # Joint working: staff of an office that serves the council (the joint contact centre).
+        condition |= Q(staff_profile__office__serves=case.delivering_council_id)
     return (
         get_user_model()
         .objects.filter(condition, is_active=True, is_staff=True)
@@ -222,44 +218,29 @@ class ReplyForm(DeskForm):
         # The SMS segment count is of the text we send: normalise line endings first.
         return self.cleaned_data["body"].replace("\r\n", "\n")
 
-    def clean_attachments(self):
+    def clean_attachments(self) -> list[attachment_policy.Accepted]:
+        """Each file judged by its content (``services.attachments``, the one policy for every
+        channel); what is accepted is handed to ``services.actions.reply`` as it is."""
         files: list[UploadedFile] = self.cleaned_data.get("attachments") or []
         if len(files) > MAX_ATTACHMENTS:
             raise forms.ValidationError(_("Attach at most 5 files"))
+        accepted = []
         for upload in files:
-            suffix = PurePath(upload.name or "").suffix.lower()
-            if suffix not in ALLOWED_EXTENSIONS:
+            try:
+                accepted.append(attachment_policy.check_upload(upload))
+            except attachment_policy.Refused as refused:
+                if refused.code == "too_big":
+                    raise forms.ValidationError(
+                        _("%(name)s is larger than %(limit)s")
+                        % {
+                            "name": upload.name,
+                            "limit": filesizeformat(attachment_policy.max_bytes()),
+                        }
+                    ) from None
                 raise forms.ValidationError(
                     _("%(name)s is not a file type we can send") % {"name": upload.name}
-                )
-            if upload.size > MAX_ATTACHMENT_BYTES:
-                raise forms.ValidationError(
-                    _("%(name)s is larger than %(limit)s")
-                    % {"name": upload.name, "limit": filesizeformat(MAX_ATTACHMENT_BYTES)}
-                )
-        return files
-
-    def build_attachments(self, user) -> list[Attachment]:
-        """Unsaved Attachment rows (the file is written to private storage on save)."""
-        built = []
-        for upload in self.cleaned_data.get("attachments") or []:
-            digest = hashlib.sha256()
-            for chunk in upload.chunks():
-                digest.update(chunk)
-            upload.seek(0)
-            name = PurePath(upload.name).name[:255]
-            content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-            attachment = Attachment(
-                filename=name,
-                content_type=content_type,
-                size=upload.size,
-                sha256=digest.hexdigest(),
-                uploaded_by=user,
-                visible_to_resident=True,
-            )
-            attachment.file.save(name, upload, save=False)
-            built.append(attachment)
-        return built
+                ) from None
+        return accepted
 
 
 class ReferenceField(forms.CharField):

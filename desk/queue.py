@@ -258,7 +258,10 @@ def _single_valued(path: str) -> bool:
 
 
 def visible_cases(user) -> QuerySet[Case]:
-    """``services.permissions.visible_cases`` — the same rule, without the join to services."""
+    """``services.permissions.visible_cases`` — the same rule, without the join to services.
+
+    The councils part (the user's own council and the ones their office serves, an equality or
+    an ``IN`` list) is on the case's own columns and passes through unchanged."""
     rule = permissions.case_filter(user)
     if rule is None:
         return Case.objects.none()

@@ -14,6 +14,13 @@ together inside the GIN index, so a word found in 60,000 cases of the other coun
 index intersection, not 60,000 row visits. It only narrows: the SQL condition is still applied
 to every row, so the token form can never widen what a user sees.
 
+Joint working needs no reindex: a document carries the councils of its case (``zzrc``/``zzdc``
+tokens), and which councils a member of staff serves (their own and their office's,
+``services.permissions.councils_served``) is read at query time, when ``case_filter`` is built;
+an agent of an office serving both councils gets ``responsible_council_id__in=[…]``, which
+translates to ``( zzrc1 | zzrc2 )``. Changing what an office serves takes effect on the next
+search.
+
 Residents are people, not cases: any member of staff may find any resident (the contact centre
 must recognise every caller), but a resident's cases are listed through the case rules.
 """

@@ -84,6 +84,7 @@ class OfficeViewSet(_CatalogueViewSet):
         "phone",
         "accessibility",
         "services",
+        "serves",
     ]
 
 

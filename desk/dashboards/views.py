@@ -2,8 +2,8 @@
 
 Queue health is counted live from ``services.permissions.visible_cases`` (open cases only; the
 desk's queue indexes make it cheap). Trends come from the summary table, limited the way
-``services.permissions.case_filter`` limits cases: the supervisor's own council (responsible
-or delivering) and joint services; restricted services only when the supervisor is in the
+``services.permissions.case_filter`` limits cases: the councils the supervisor serves (their own
+and their office's, responsible or delivering) and joint services; restricted services only when the supervisor is in the
 service's delivering team. (The summary rows keep the service, not the case's current team,
 so a restricted case moved to another team counts for the service's team.)
 Staff figures are not suppressed: supervisors may see the cases behind them anyway.
@@ -83,10 +83,9 @@ def visible_figures(user, model=MonthlyFigure):
     if profile is None:
         return rows.none()
     team_ids = list(profile.teams.values_list("id", flat=True))
+    councils = sorted(permissions.councils_served(user))
     own = (
-        Q(council_id=profile.council_id)
-        | Q(responsible_council_id=profile.council_id)
-        | Q(service__joint=True)
+        Q(council_id__in=councils) | Q(responsible_council_id__in=councils) | Q(service__joint=True)
     )
     return rows.filter(
         (Q(service__restricted=False) & own)

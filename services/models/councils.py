@@ -51,6 +51,20 @@ class Office(models.Model):
     services = models.ManyToManyField(
         "services.Service", blank=True, related_name="offices", help_text=_("Served here.")
     )
+    # Joint working: an office may work for both councils (the joint contact centre does; a
+    # one-stop shop may). Its staff then see and work the non-restricted cases of every council
+    # it serves (``services.permissions.councils_served``); the office's own council always
+    # counts, listed here or not.
+    serves = models.ManyToManyField(
+        Council,
+        blank=True,
+        related_name="served_by_offices",
+        verbose_name=_("councils served"),
+        help_text=_(
+            "Other councils this office works for. Its staff see and work those councils' "
+            "cases, except restricted services. The office's own council always counts."
+        ),
+    )
 
     class Meta:
         ordering = ["council__name", "name"]

@@ -11,7 +11,7 @@ from desk import queue
 from services import permissions
 from services.models import Role, Status
 from tests.desk.helpers import make_case
-from tests.factories import ServiceFactory, TeamFactory, UserFactory, make_staff
+from tests.factories import OfficeFactory, ServiceFactory, TeamFactory, UserFactory, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -39,12 +39,21 @@ def test_the_rule_without_the_join_selects_the_same_cases(world):
     social_worker = make_staff(world.ncc, role=Role.CASEWORKER, teams=[world.ncc_social])
     outsider = UserFactory(is_staff=False)
     auditor = UserFactory(is_staff=True, is_superuser=True)
-    for user in (world.agent, world.ncc_worker, social_worker, outsider, auditor):
+    # Joint working: an agent of an MKC office that serves both councils.
+    joint_centre = OfficeFactory(council=world.mkc, kind="contact_centre")
+    joint_centre.serves.set([world.ncc])
+    joint_agent = make_staff(world.mkc, role=Role.AGENT, office=joint_centre)
+    users = (world.agent, world.ncc_worker, social_worker, outsider, auditor, joint_agent)
+    for user in users:
         expected = set(permissions.visible_cases(user).values_list("pk", flat=True))
         got = set(queue.visible_cases(user).values_list("pk", flat=True))
         assert got == expected, user
     assert len(set(queue.visible_cases(social_worker).values_list("pk", flat=True))) == 6
     assert "JOIN" not in str(queue.visible_cases(world.agent).query)
+    assert "JOIN" not in str(queue.visible_cases(joint_agent).query)
+    # Both councils' bins and potholes (and the joint case), none of the restricted ones.
+    joint_sees = set(queue.visible_cases(joint_agent).values_list("service__slug", flat=True))
+    assert joint_sees == {"missed-bin", "pothole", "joint"}
 
 
 def test_a_negated_service_condition_keeps_its_join():

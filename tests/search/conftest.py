@@ -16,6 +16,7 @@ from search.backends.base import SearchBackend, _backend
 from services.models import Role
 from tests.factories import (
     CouncilFactory,
+    OfficeFactory,
     ResidentFactory,
     ServiceFactory,
     TeamFactory,
@@ -70,6 +71,7 @@ class World:
     mk_staff: object
     ncc_staff: object
     social_worker: object
+    joint_agent: object
     auditor: object
     resident_user: object
 
@@ -138,6 +140,10 @@ def world(backend, django_capture_on_commit_callbacks) -> World:
         mk_staff = make_staff(mkc, role=Role.AGENT)
         ncc_staff = make_staff(ncc, role=Role.AGENT)
         social_worker = make_staff(mkc, teams=[social_team])
+        # Joint working: an agent of the MKC contact centre, which serves both councils.
+        joint_centre = OfficeFactory(council=mkc, kind="contact_centre")
+        joint_centre.serves.set([ncc])
+        joint_agent = make_staff(mkc, role=Role.AGENT, office=joint_centre)
         auditor = UserFactory(is_staff=True, is_superuser=True)
         resident_user = UserFactory()
     if hasattr(backend, "refresh"):

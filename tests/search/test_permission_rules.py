@@ -15,7 +15,13 @@ from services.permissions import case_filter, visible_cases
 
 
 def test_document_rule_selects_exactly_the_visible_cases(backend, world):
-    for user in (world.mk_staff, world.ncc_staff, world.social_worker, world.auditor):
+    for user in (
+        world.mk_staff,
+        world.ncc_staff,
+        world.social_worker,
+        world.joint_agent,
+        world.auditor,
+    ):
         docs = set(
             CaseDocument.objects.filter(document_q(case_filter(user))).values_list("pk", flat=True)
         )
@@ -34,7 +40,7 @@ def test_the_tsquery_form_selects_exactly_the_visible_cases(backend, world):
         pytest.skip("tsqueries are PostgreSQL's")
     from django.contrib.postgres.search import SearchQuery
 
-    for user in (world.mk_staff, world.ncc_staff, world.social_worker):
+    for user in (world.mk_staff, world.ncc_staff, world.social_worker, world.joint_agent):
         rule = tsquery_filter(case_filter(user))
         docs = CaseDocument.objects.filter(
             search_vector=SearchQuery(rule, config="simple", search_type="raw")

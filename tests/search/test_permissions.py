@@ -67,6 +67,18 @@ def test_another_councils_case_is_invisible(backend, world, kind, examine_limit)
     assert world.road_case.reference in refs(backend.search(world.ncc_staff, query))
 
 
+@pytest.mark.parametrize("kind", QUERIES)
+def test_the_joint_centres_agent_finds_both_councils_cases_but_not_restricted_ones(
+    backend, world, kind, examine_limit
+):
+    agent = world.joint_agent
+    for case in (world.bin_case, world.road_case):
+        assert case.reference in refs(backend.search(agent, QUERIES[kind](world, case)))
+    query = QUERIES[kind](world, world.social_case)
+    assert world.social_case.reference not in refs(backend.search(agent, query))
+    assert all(world.social_case.reference not in s.url for s in backend.suggest(agent, query))
+
+
 def test_joint_cases_are_visible_to_both_councils(backend, world):
     for user in (world.mk_staff, world.ncc_staff):
         assert world.joint_case.reference in refs(backend.search(user, "blue badge"))
@@ -84,7 +96,13 @@ def test_residents_and_non_staff_find_nothing(backend, world, django_user_model)
 
 def test_counts_only_count_visible_cases(backend, world, examine_limit):
     # "bin", "pothole", "badge", "assessment": one word per service, in one query each.
-    for user in (world.mk_staff, world.ncc_staff, world.social_worker, world.auditor):
+    for user in (
+        world.mk_staff,
+        world.ncc_staff,
+        world.social_worker,
+        world.joint_agent,
+        world.auditor,
+    ):
         seen = set(visible_cases(user).values_list("reference", flat=True))
         for word in ("bin", "pothole", "badge", "carer", "mk9", "nn1"):
             results = backend.search(user, word)

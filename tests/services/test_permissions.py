@@ -5,8 +5,10 @@ from django.core.exceptions import PermissionDenied
 
 from services import permissions
 from services.actions import add_note, assign, claim_next, merge_residents, transfer
+from services.models import Role
 from tests.factories import (
     CouncilFactory,
+    OfficeFactory,
     ResidentFactory,
     ServiceFactory,
     TeamFactory,
@@ -33,11 +35,20 @@ def world(db):
         ),
     }
     cases = {name: make_case(service) for name, service in services.items()}
+    # The joint contact centre: an MKC office that serves both councils.
+    joint_centre = OfficeFactory(council=mkc, kind="contact_centre")
+    joint_centre.serves.set([ncc])
+    # A one-stop shop that lists its own council among those it serves changes nothing.
+    mk_shop = OfficeFactory(council=mkc)
+    mk_shop.serves.set([mkc])
     staff = {
         "mk": make_staff(mkc),
         "ncc": make_staff(ncc),
         "mk_care": make_staff(mkc, teams=[mk_care_team]),
         "ncc_care": make_staff(ncc, teams=[ncc_care_team]),
+        "joint_agent": make_staff(mkc, role=Role.AGENT, office=joint_centre),
+        "joint_care": make_staff(mkc, office=joint_centre, teams=[ncc_care_team]),
+        "mk_shop": make_staff(mkc, role=Role.COUNTER, office=mk_shop),
     }
     return cases, staff
 
@@ -47,6 +58,10 @@ EXPECTED = {
     "ncc": {"ncc_roads", "joint", "lead"},
     "mk_care": {"mk_bins", "joint", "lead", "mk_care"},
     "ncc_care": {"ncc_roads", "joint", "lead", "ncc_care"},
+    # Joint working: both councils' non-restricted cases; restricted ones only in the team.
+    "joint_agent": {"mk_bins", "ncc_roads", "joint", "lead"},
+    "joint_care": {"mk_bins", "ncc_roads", "joint", "lead", "ncc_care"},
+    "mk_shop": {"mk_bins", "joint", "lead"},
 }
 
 
@@ -111,3 +126,37 @@ def test_merging_residents_is_audited(world):
     entry = AuditEntry.objects.get(action="merge_residents")
     assert entry.actor == staff["mk"] and entry.detail["merged"] == duplicate.pk
     assert cases["joint"].timeline.filter(kind="merge").exists()
+
+
+def test_councils_served_is_the_own_council_and_the_offices(world):
+    cases, staff = world
+    mkc = cases["mk_bins"].responsible_council
+    ncc = cases["ncc_roads"].responsible_council
+    assert permissions.councils_served(staff["mk"]) == {mkc.pk}
+    assert permissions.councils_served(staff["ncc"]) == {ncc.pk}
+    assert permissions.councils_served(staff["joint_agent"]) == {mkc.pk, ncc.pk}
+    assert permissions.councils_served(staff["mk_shop"]) == {mkc.pk}
+    assert permissions.councils_served(UserFactory()) == set()
+    assert permissions.councils_served(UserFactory(is_staff=True, is_superuser=True)) == {
+        mkc.pk,
+        ncc.pk,
+    }
+
+
+def test_the_joint_agent_works_the_other_councils_case_but_not_its_restricted_one(world):
+    cases, staff = world
+    agent = staff["joint_agent"]
+    assert permissions.can_work_case(agent, cases["ncc_roads"])
+    add_note(agent, cases["ncc_roads"], "Called in to the joint contact centre")
+    assert cases["ncc_roads"].timeline.filter(kind="note").exists()
+    with pytest.raises(PermissionDenied):
+        add_note(agent, cases["ncc_care"], "peek")
+    assert not permissions.can_view_case(agent, cases["mk_care"])
+
+
+def test_an_office_that_stops_serving_a_council_loses_its_cases_at_once(world):
+    cases, staff = world
+    agent = staff["joint_agent"]
+    agent.staff_profile.office.serves.clear()
+    assert not permissions.can_view_case(agent, cases["ncc_roads"])
+    assert permissions.can_view_case(agent, cases["mk_bins"])

@@ -19,6 +19,9 @@ The rules, documented for the public in docs/performance.md:
 Cases are read in keyset-ordered chunks of plain tuples, so a rebuild over millions of cases
 needs little memory and reports its progress; the work is plain Python so that the demo's
 SQLite database gives the same figures as PostgreSQL.
+
+Every rebuild and refresh also recomputes the counter times and the telephone measures
+(``reports.telephone``) of the same months.
 """
 
 import datetime
@@ -31,6 +34,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from channels.counter.models import Ticket
+from reports import telephone
 from reports.models import CounterTime, MonthlyFigure, MonthlyResolution, ReportRun
 from services.models import Case, Status
 
@@ -263,6 +267,7 @@ def compute(
             progress(done, total)
     _write(tallies, months)
     _counter_times(months)
+    telephone.compute(months)
     run.finished_at = timezone.now()
     run.cases_read = done
     run.months = sorted(m.isoformat() for m in months) if months is not None else []

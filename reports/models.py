@@ -208,3 +208,37 @@ class EqualityResponse(models.Model):
 
     def __str__(self):
         return f"Equality response {self.pk} ({self.month:%Y-%m})"
+
+
+class TelephoneFigure(models.Model):
+    """The contact-centre lines in one month, per council line (``council``: the line dialled;
+    empty when the number dialled was not a council's line). Counts only, no call or caller.
+
+    A call counts in the month it started (UK time), and only incoming calls on the
+    contact-centre lines (not calls logged by hand from a desk phone). See
+    ``reports.telephone`` for what each column counts.
+    """
+
+    month = models.DateField(help_text=_("First day of the month (UK time)."))
+    council = models.ForeignKey(
+        Council, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    received = models.PositiveIntegerField(default=0)
+    offered = models.PositiveIntegerField(default=0)
+    answered = models.PositiveIntegerField(default=0)
+    answered_within_60 = models.PositiveIntegerField(default=0)
+    abandoned = models.PositiveIntegerField(default=0)
+    voicemail = models.PositiveIntegerField(default=0)
+    out_of_hours = models.PositiveIntegerField(default=0)
+    waits = models.PositiveIntegerField(
+        default=0, help_text=_("Answered and abandoned calls whose wait is known.")
+    )
+    wait_seconds = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["month", "council"], name="reports_telephone_month")
+        ]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.council_id}: {self.offered} offered"

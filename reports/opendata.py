@@ -32,17 +32,18 @@ def describe(flt: Filter, by: str) -> dict:
     }
 
 
-def to_csv(flt: Filter, by: str, rows: list[Row]) -> str:
+def to_csv(flt: Filter, by: str, rows: list[Row], columns=None) -> str:
+    columns = COLUMNS if columns is None else columns
     head = describe(flt, by)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(
         ["council", "service", "channel", "period_from", "period_to", "breakdown", "key", "label"]
-        + [key for key, _label, _kind in COLUMNS]
+        + [key for key, _label, _kind in columns]
     )
     for row in rows:
         values = []
-        for key, _label, _kind in COLUMNS:
+        for key, _label, _kind in columns:
             cell = row.cells[key]
             if cell.suppressed:
                 values.append(CSV_SUPPRESSED)
@@ -66,7 +67,8 @@ def to_csv(flt: Filter, by: str, rows: list[Row]) -> str:
     return out.getvalue()
 
 
-def to_json(flt: Filter, by: str, rows: list[Row]) -> str:
+def to_json(flt: Filter, by: str, rows: list[Row], columns=None) -> str:
+    columns = COLUMNS if columns is None else columns
     updated = last_updated()
     document = {
         "schema_version": SCHEMA_VERSION,
@@ -77,15 +79,15 @@ def to_json(flt: Filter, by: str, rows: list[Row]) -> str:
         "suppression_threshold": threshold(),
         "filter": describe(flt, by),
         "columns": [
-            {"key": key, "label": str(label), "kind": kind} for key, label, kind in COLUMNS
+            {"key": key, "label": str(label), "kind": kind} for key, label, kind in columns
         ],
         "rows": [
             {
                 "key": row.key,
                 "label": row.label,
                 "total": row.total,
-                "figures": {key: row.cells[key].value for key, _l, _k in COLUMNS},
-                "suppressed": [key for key, _l, _k in COLUMNS if row.cells[key].suppressed],
+                "figures": {key: row.cells[key].value for key, _l, _k in columns},
+                "suppressed": [key for key, _l, _k in columns if row.cells[key].suppressed],
             }
             for row in rows
         ],

@@ -20,8 +20,15 @@ from django.utils import formats, timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from reports import telephone
 from reports.figures import add_months, month_of
-from reports.models import CounterTime, MonthlyFigure, MonthlyResolution, ReportRun
+from reports.models import (
+    CounterTime,
+    MonthlyFigure,
+    MonthlyResolution,
+    ReportRun,
+    TelephoneFigure,
+)
 from services.models import Channel, Council, Service
 
 WINDOW_MONTHS = 12
@@ -341,3 +348,75 @@ def _labels(flt: Filter, by: str, groups: dict) -> list[tuple[object, str, str]]
 def last_updated() -> datetime.datetime | None:
     run = ReportRun.objects.filter(finished_at__isnull=False).order_by("-finished_at").first()
     return run.finished_at if run else None
+
+
+# The telephone measures of the contact-centre lines (``reports.telephone``): published per
+# council line and month, for all services (a call is for a line, not for one service).
+TELEPHONE_COLUMNS: list[tuple[str, object, str]] = [
+    ("calls_received", _("Calls received"), "count"),
+    ("calls_offered", _("Calls queued for an adviser"), "count"),
+    ("calls_answered", _("Calls answered"), "count"),
+    ("answered_within_60_share", _("Share answered within 60 seconds (%)"), "percent"),
+    ("calls_abandoned", _("Calls abandoned while waiting"), "count"),
+    ("abandoned_share", _("Share of queued calls abandoned (%)"), "percent"),
+    ("average_wait_seconds", _("Average wait (seconds)"), "seconds"),
+    ("calls_out_of_hours", _("Calls outside opening hours"), "count"),
+    ("voicemails", _("Voicemails left"), "count"),
+]
+TELEPHONE_BREAKDOWNS = ("month", "council")
+
+
+def average_cell(total: int, n: int) -> Cell:
+    """A mean over ``n`` calls: not published when fewer than the threshold lie behind it."""
+    if n == 0:
+        return Cell(None, NOT_APPLICABLE)
+    if n < threshold():
+        return Cell(None, SUPPRESSED)
+    return Cell(round(total / n, 1))
+
+
+def telephone_cells(line) -> dict[str, Cell]:
+    return {
+        "calls_received": count_cell(line.received),
+        "calls_offered": count_cell(line.offered),
+        "calls_answered": count_cell(line.answered),
+        "answered_within_60_share": share_cell(line.answered_within_60, line.answered),
+        "calls_abandoned": count_cell(line.abandoned),
+        "abandoned_share": share_cell(line.abandoned, line.offered),
+        "average_wait_seconds": average_cell(line.wait_seconds, line.waits),
+        "calls_out_of_hours": count_cell(line.out_of_hours),
+        "voicemails": count_cell(line.voicemail),
+    }
+
+
+def telephone_applies(flt: Filter) -> bool:
+    return flt.service is None and flt.channel in (None, "", Channel.VOICE)
+
+
+def telephone_table(flt: Filter, by: str = "month") -> list[Row]:
+    """Rows of published telephone figures for ``flt``, by month or council line, then a total
+    row; no rows when the filter names a service or another channel."""
+    if by not in TELEPHONE_BREAKDOWNS:
+        raise ValueError(f"Unknown breakdown {by!r}")
+    if not telephone_applies(flt):
+        return []
+    rows = TelephoneFigure.objects.filter(month__in=flt.months)
+    if flt.council is not None:
+        rows = rows.filter(council=flt.council)
+    groups = telephone.summed(rows, GROUP_FIELDS[by])
+    total = telephone.summed(rows, None)[None]
+    if by == "month":
+        labels = _labels(flt, "month", groups)
+    else:
+        councils = {c.pk: c for c in Council.objects.filter(pk__in=[k for k in groups if k])}
+        labels = [
+            (pk, c.code, c.name) for pk, c in sorted(councils.items(), key=lambda i: i[1].name)
+        ]
+        if None in groups:
+            labels.append((None, "other", str(_("Other numbers"))))
+    result = [
+        Row(key, label, telephone_cells(groups.get(value) or telephone.Line()))
+        for value, key, label in labels
+    ]
+    result.append(Row("total", str(_("All")), telephone_cells(total), total=True))
+    return result

@@ -15,7 +15,16 @@ from django.views.decorators.http import require_GET, require_http_methods
 from reports import charts, equality, opendata
 from reports.forms import EqualityForm, FigureFilterForm
 from reports.models import EqualityResponse
-from reports.published import Filter, figures_table, last_updated, threshold
+from reports.published import (
+    TELEPHONE_BREAKDOWNS,
+    TELEPHONE_COLUMNS,
+    Filter,
+    figures_table,
+    last_updated,
+    telephone_applies,
+    telephone_table,
+    threshold,
+)
 from services.models import Channel, Service
 
 
@@ -90,6 +99,19 @@ def overview(request: HttpRequest) -> HttpResponse:
                 missing_text=_("not published"),
             ),
         ],
+        "telephone": [
+            {
+                "by": by,
+                "title": title,
+                "rows": telephone_table(flt, by),
+                "query": _query(flt, by) + ("&" if _query(flt, by) else "") + "table=telephone",
+            }
+            for by, title in (
+                ("month", _("Telephone: the contact-centre lines by month")),
+                ("council", _("Telephone: by council line")),
+            )
+            if telephone_applies(flt) and (by == "month" or flt.council is None)
+        ],
         "channel_label": dict(Channel.choices).get(flt.channel or "", ""),
         "threshold": threshold(),
         "updated": last_updated(),
@@ -108,16 +130,29 @@ def download(request: HttpRequest, fmt: str) -> HttpResponse:
             _("Unknown council, service, channel, month or breakdown."), content_type="text/plain"
         )
     flt = form.to_filter()
-    rows = figures_table(flt, by)
-    name = "how-we-are-doing-" + "-".join(
+    columns = None
+    prefix = "how-we-are-doing-"
+    if request.GET.get("table") == "telephone":
+        # The contact-centre lines' measures: by month or by council line only.
+        if by not in TELEPHONE_BREAKDOWNS or not telephone_applies(flt):
+            return HttpResponseBadRequest(
+                _("Telephone figures are published by month or council, for all services."),
+                content_type="text/plain",
+            )
+        rows, columns, prefix = telephone_table(flt, by), TELEPHONE_COLUMNS, "telephone-"
+    else:
+        rows = figures_table(flt, by)
+    name = prefix + "-".join(
         part for part in opendata.describe(flt, by).values() if part and part != "all"
     )
     if fmt == "csv":
         response = HttpResponse(
-            opendata.to_csv(flt, by, rows), content_type="text/csv; charset=utf-8"
+            opendata.to_csv(flt, by, rows, columns), content_type="text/csv; charset=utf-8"
         )
     else:
-        response = HttpResponse(opendata.to_json(flt, by, rows), content_type="application/json")
+        response = HttpResponse(
+            opendata.to_json(flt, by, rows, columns), content_type="application/json"
+        )
     response["Content-Disposition"] = f'inline; filename="{name}.{fmt}"'
     response["Access-Control-Allow-Origin"] = "*"
     return response

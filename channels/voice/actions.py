@@ -12,13 +12,18 @@ import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from channels.voice import agents
 from channels.voice.models import (
     FINAL_STATUSES,
+    LIVE_STATUSES,
     WRAP_UP_OUTCOMES,
+    Agent,
+    AgentStep,
     Call,
     Callback,
     CallbackAttempt,
@@ -137,12 +142,36 @@ def no_recording(call: Call) -> None:
     call.save(update_fields=["stage"])
 
 
-def join_queue(call: Call) -> None:
-    """The caller waits for an adviser."""
+def join_queue(call: Call, queue_name: str = "", now: datetime.datetime | None = None) -> None:
+    """The caller waits for an adviser, in the Twilio queue ``queue_name``."""
     call.stage = Stage.WAITING
     if call.status != CallStatus.COMPLETED:
         call.status = CallStatus.IN_PROGRESS
-    call.save(update_fields=["stage", "status"])
+    call.queue_name = queue_name[:64]
+    call.queued_at = call.queued_at or now or timezone.now()
+    call.save(update_fields=["stage", "status", "queue_name", "queued_at"])
+
+
+def chose_voicemail(call: Call) -> None:
+    """The caller pressed a key in the queue to leave a message instead of waiting."""
+    if not call.chose_voicemail:
+        call.chose_voicemail = True
+        call.save(update_fields=["chose_voicemail"])
+
+
+def left_queue_for_voicemail(call: Call) -> None:
+    """Out of the queue without an adviser (key pressed, maximum wait, queue full or failed)."""
+    call.queue_position = None
+    if call.answered_at is None:
+        _release_offer(call)
+    call.save(update_fields=["queue_position", "agent", "offered_at", "agent_call_sid"])
+
+
+def _release_offer(call: Call) -> None:
+    """Nobody answered this caller after all: they may be offered to another agent."""
+    call.agent = None
+    call.offered_at = None
+    call.agent_call_sid = ""
 
 
 def note_queue_position(call: Call, position: int | None) -> None:
@@ -155,11 +184,18 @@ def left_queue(call: Call, *, bridged: bool, now: datetime.datetime) -> None:
     """The caller left the queue: to an adviser (``bridged``), or they hung up."""
     call.queue_position = None
     if bridged:
+        # Enqueue's action comes after the bridged call has ended: the caller's call is over.
         call.stage = Stage.WITH_AGENT
         call.outcome = call.outcome or Outcome.ANSWERED
-        call.save(update_fields=["stage", "outcome", "queue_position"])
+        call.answered_at = call.answered_at or now
+        call.ended_at = call.ended_at or now
+        call.save(update_fields=["stage", "outcome", "queue_position", "answered_at", "ended_at"])
         return
-    call.save(update_fields=["queue_position"])
+    if call.answered_at is None:
+        # Hung up while waiting: abandoned, and whoever was offered them is free again.
+        _release_offer(call)
+        call.outcome = Outcome.ABANDONED
+    call.save(update_fields=["queue_position", "agent", "offered_at", "agent_call_sid", "outcome"])
     apply_status(call, CallStatus.COMPLETED, None, now)
 
 
@@ -464,3 +500,220 @@ def record_callback_attempt(
                 at=now,
             )
     return attempt
+
+
+# --- Routing: agents and callers (issue 16; reading half in ``channels.voice.routing``) --------
+
+# An offer the agent's leg never took up (their Dial failed, the browser closed) stops holding
+# the caller back after this long: they may be offered to someone else.
+OFFER_TIMEOUT = datetime.timedelta(seconds=60)
+
+
+def replayed_agent_step(leg_sid: str, key: str) -> AgentStep | None:
+    """The TwiML an agent's leg was already given for this step."""
+    return AgentStep.objects.filter(leg_sid=leg_sid, key=key).first()
+
+
+def remember_agent_step(
+    leg_sid: str, key: str, *, twiml: str, agent: Agent | None = None, call: Call | None = None
+) -> AgentStep:
+    """Keep the answer given to one step of an agent's leg. Two deliveries of the same step
+    at once: the second waits on the unique index and then gets the first one's answer."""
+    try:
+        with transaction.atomic():
+            return AgentStep.objects.create(
+                leg_sid=leg_sid, key=key, twiml=twiml, agent=agent, call=call
+            )
+    except IntegrityError:
+        return AgentStep.objects.get(leg_sid=leg_sid, key=key)
+
+
+def live_call_of(agent: Agent, now: datetime.datetime | None = None) -> Call | None:
+    """The call this agent is on (or has been offered and is dialling), if any."""
+    now = now or timezone.now()
+    return (
+        Call.objects.filter(agent_id=agent.user_id, status__in=LIVE_STATUSES)
+        .filter(
+            Q(stage=Stage.WITH_AGENT, ended_at__isnull=True)
+            | Q(stage=Stage.WAITING, offered_at__gt=now - OFFER_TIMEOUT)
+        )
+        .order_by("-pk")
+        .first()
+    )
+
+
+def _waiting(lines: Q, now: datetime.datetime):
+    """Live callers waiting in a queue and offered to nobody (or to nobody any more)."""
+    return (
+        Call.objects.filter(stage=Stage.WAITING, status__in=LIVE_STATUSES, queued_at__isnull=False)
+        .exclude(queue_name="")
+        .filter(Q(offered_at__isnull=True) | Q(offered_at__lte=now - OFFER_TIMEOUT))
+        .filter(lines)
+        .order_by("queued_at", "pk")
+    )
+
+
+class AgentBusy(Exception):
+    """The agent is on a call already: they are offered nothing new."""
+
+
+def offer_next(
+    agent: Agent, *, leg_sid: str, lines: Q, now: datetime.datetime | None = None
+) -> Call | None:
+    """Offer the longest-waiting caller this agent may serve to them; ``None``: nobody waits.
+
+    Under a lock on the agent's row (one agent, one call: their double click or Twilio's retry
+    waits here), the caller is chosen with ``SELECT … FOR UPDATE SKIP LOCKED`` so that agents
+    asking at the same moment are given different callers without waiting for one another.
+    Callers in a language the agent speaks (other than English, which everybody speaks) come
+    first, then anybody, first come first served. Raises ``AgentBusy`` if the agent is on a
+    call already. The chosen call is marked offered to the agent's leg and the agent is On a call.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Agent.objects.select_for_update().get(pk=agent.pk)
+        if locked.state == Agent.State.ON_CALL or live_call_of(locked, now) is not None:
+            raise AgentBusy
+        languages = [code for code in locked.languages or [] if code != "en"]
+        call = None
+        if languages:
+            call = (
+                _waiting(lines, now)
+                .filter(language__in=languages)
+                .select_for_update(skip_locked=True, of=("self",))
+                .first()
+            )
+        if call is None:
+            call = _waiting(lines, now).select_for_update(skip_locked=True, of=("self",)).first()
+        if call is None:
+            return None
+        call.agent_id = locked.user_id
+        call.offered_at = now
+        call.agent_call_sid = leg_sid[:64]
+        call.save(update_fields=["agent", "offered_at", "agent_call_sid"])
+        agents.set_state(locked, Agent.State.ON_CALL, now=now)
+        return call
+
+
+def dequeued(call: Call, *, dequeuing_sid: str, now: datetime.datetime | None = None) -> Call:
+    """The queue's whisper URL: Twilio is putting this caller through to the agent whose leg is
+    ``dequeuing_sid``. Records who really took the call — when two agents dialling the same
+    queue crossed, each call is given to the agent who actually dequeued it (their offers are
+    swapped) — and that it was answered. A repeat changes nothing."""
+    now = now or timezone.now()
+    step = AgentStep.objects.filter(leg_sid=dequeuing_sid, agent__isnull=False).first()
+    taker = step.agent if step is not None else None
+    with transaction.atomic():
+        offered = (
+            Call.objects.filter(agent_call_sid=dequeuing_sid, stage=Stage.WAITING)
+            .exclude(pk=call.pk)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        ids = sorted({call.pk, *([offered] if offered else [])})
+        locked = {
+            c.pk: c for c in Call.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+        }
+        call = locked[call.pk]
+        if call.answered_at is not None and call.agent_call_sid == dequeuing_sid:
+            return call
+        if offered is not None:
+            # This leg was offered another caller: that caller goes to whoever this one was
+            # offered to (the other agent in the crossing), or back to nobody.
+            other = locked[offered]
+            other.agent_id, other.offered_at, other.agent_call_sid = (
+                call.agent_id,
+                call.offered_at,
+                call.agent_call_sid,
+            )
+            if other.agent_call_sid == dequeuing_sid or other.agent_id is None:
+                _release_offer(other)
+            other.save(update_fields=["agent", "offered_at", "agent_call_sid"])
+        if taker is not None:
+            call.agent_id = taker.user_id
+        call.agent_call_sid = dequeuing_sid[:64]
+        call.offered_at = call.offered_at or now
+        call.answered_at = call.answered_at or now
+        call.stage = Stage.WITH_AGENT
+        call.outcome = Outcome.ANSWERED
+        call.queue_position = None
+        call.resident = call.resident or identify_resident(Channel.VOICE, call.from_number)
+        call.save()
+    return call
+
+
+def place_outbound(
+    agent: Agent,
+    *,
+    leg_sid: str,
+    to: str,
+    caller_id: str,
+    council,
+    resident=None,
+    case: Case | None = None,
+    now: datetime.datetime | None = None,
+) -> Call:
+    """An agent's call out (a call back, a resident of a case): recorded as an outgoing call
+    keyed by the agent's leg, and the agent is On a call."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        call = Call.objects.filter(call_sid=leg_sid).first()
+        if call is None:
+            call = Call.objects.create(
+                call_sid=leg_sid,
+                direction="out",
+                from_number=caller_id[:32],
+                to_number=to[:32],
+                council=council,
+                status=CallStatus.IN_PROGRESS,
+                stage=Stage.WITH_AGENT,
+                agent_id=agent.user_id,
+                agent_call_sid=leg_sid,
+                resident=resident or identify_resident(Channel.VOICE, to),
+                case=case,
+                started_at=now,
+            )
+        agents.set_state(agent, Agent.State.ON_CALL, now=now)
+    return call
+
+
+def agent_leg_ended(
+    leg_sid: str,
+    *,
+    status: str,
+    duration: int | None,
+    agent: Agent | None = None,
+    now: datetime.datetime | None = None,
+) -> None:
+    """The agent's own leg (softphone or "ring my phone") changed status. When it is over:
+    an offer it never took up is released, the call it was on is ended, an outgoing call
+    gets its status and duration, and the agent goes into Wrap-up. A repeat changes nothing."""
+    if status not in FINAL_STATUSES:
+        return
+    now = now or timezone.now()
+    with transaction.atomic():
+        for call in Call.objects.select_for_update().filter(agent_call_sid=leg_sid).order_by("pk"):
+            if call.stage == Stage.WAITING and call.answered_at is None:
+                _release_offer(call)
+                call.save(update_fields=["agent", "offered_at", "agent_call_sid"])
+                continue
+            fields = []
+            if call.ended_at is None:
+                call.ended_at = now
+                fields.append("ended_at")
+            if call.direction == "out" and call.call_sid == leg_sid:
+                if call.status != status:
+                    call.status = status
+                    fields.append("status")
+                if duration is not None and call.duration != duration:
+                    call.duration = duration
+                    fields.append("duration")
+                if call.stage != Stage.ENDED:
+                    call.stage = Stage.ENDED
+                    fields.append("stage")
+            if fields:
+                call.save(update_fields=fields)
+        if agent is not None:
+            fresh = Agent.objects.select_for_update().get(pk=agent.pk)
+            if fresh.state == Agent.State.ON_CALL:
+                agents.set_state(fresh, Agent.State.WRAP_UP, now=now)

@@ -308,7 +308,13 @@ def enqueue(language: str, queue_name: str) -> VoiceResponse:
 
 
 def wait_message(language: str, position: int | None, average_seconds: int | None):
-    response = VoiceResponse()
+    """What a queued caller hears, again and again: their position, the average wait and the
+    way out — any key to leave a message instead (the Gather's action answers ``<Leave/>``).
+    No key within the pause: the document ends and Twilio asks for it again."""
+    outer = VoiceResponse()
+    response = outer.gather(
+        action=url("wait_key"), method="POST", num_digits=1, timeout=20, input="dtmf"
+    )
     with translation.override(prompt_language(language)):
         if position:
             say(
@@ -329,7 +335,18 @@ def wait_message(language: str, position: int | None, average_seconds: int | Non
                 language,
             )
         say(response, _("Thank you for waiting. An adviser will be with you soon."), language)
-    response.pause(length=20)
+        say(
+            response,
+            _("To leave a message and be called back instead, press any key."),
+            language,
+        )
+    return outer
+
+
+def leave() -> VoiceResponse:
+    """Out of the queue: Enqueue's action then decides what the caller hears next."""
+    response = VoiceResponse()
+    response.leave()
     return response
 
 

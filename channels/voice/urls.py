@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from channels.voice import views
+from channels.voice import agent, views
 
 app_name = "voice"
 
@@ -14,6 +14,10 @@ urlpatterns = [
     path("twilio/group/", views.GroupView.as_view(), name="group"),
     path("twilio/connect/", views.ConnectView.as_view(), name="connect"),
     path("twilio/wait/", views.WaitView.as_view(), name="wait"),
+    path("twilio/wait-key/", views.WaitKeyView.as_view(), name="wait_key"),
+    path("twilio/agent/", agent.AgentView.as_view(), name="agent"),
+    path("twilio/agent/status/", agent.AgentStatusView.as_view(), name="agent_status"),
+    path("twilio/whisper/", agent.WhisperView.as_view(), name="whisper"),
     path("twilio/queue-end/", views.QueueEndView.as_view(), name="queue_end"),
     path("twilio/recording/", views.RecordingView.as_view(), name="recording"),
     path("twilio/transcription/", views.TranscriptionView.as_view(), name="transcription"),

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from twilio.twiml.voice_response import VoiceResponse
 
 from channels.twilio import TwilioWebhookView, twiml
-from channels.voice import actions, hours, ivr
+from channels.voice import actions, hours, ivr, routing
 from channels.voice.models import Call, CallStatus, Outcome, Stage
 from services import inbound as clean
 from services import reference as references
@@ -33,7 +33,7 @@ from services.models import Case, ServiceGroup
 logger = logging.getLogger(__name__)
 
 _CALL_SID = re.compile(r"^CA[0-9a-fA-F]{32}$")
-QUEUE_NAME = "contact-centre"
+QUEUE_NAME = "contact-centre"  # before issue 16; now one queue per line and language (routing)
 DEFAULT_MAX_QUEUE = 8
 
 
@@ -258,8 +258,9 @@ class ConnectView(VoiceStepView):
     def respond(self, request, call):
         if _digits(request) == "2":
             return _voicemail(call, closed=False, busy=False)
-        actions.join_queue(call)
-        return ivr.enqueue(call.language, QUEUE_NAME)
+        name = routing.queue_name(call.council, call.language)
+        actions.join_queue(call, name, timezone.now())
+        return ivr.enqueue(call.language, name)
 
 
 class WaitView(VoiceStepView):
@@ -271,8 +272,27 @@ class WaitView(VoiceStepView):
     def respond(self, request, call):
         position = clean.integer(request.POST.get("QueuePosition"), maximum=32767)
         average = _int(request.POST.get("AvgQueueTime"))
+        waited = _int(request.POST.get("QueueTime"))
+        if waited is None and call.queued_at is not None:
+            waited = int((timezone.now() - call.queued_at).total_seconds())
+        if waited is not None and waited >= routing.max_wait():
+            # Waited long enough: out of the queue (Enqueue's action offers a voicemail).
+            return ivr.leave()
         actions.note_queue_position(call, position)
         return ivr.wait_message(call.language, position, average)
+
+
+class WaitKeyView(VoiceStepView):
+    """The caller pressed a key while waiting: out of the queue, to leave a message."""
+
+    step = "wait-key"
+    remember = False  # the same key always gets <Leave/>; the mark is set once
+
+    def respond(self, request, call):
+        if not _digits(request):
+            return ivr.wait_message(call.language, call.queue_position, None)
+        actions.chose_voicemail(call)
+        return ivr.leave()
 
 
 class QueueEndView(VoiceStepView):
@@ -288,8 +308,10 @@ class QueueEndView(VoiceStepView):
         if result in ("hangup", "redirected", ""):
             actions.left_queue(call, bridged=False, now=timezone.now())
             return ivr.hang_up()
-        # leave, queue-full, error, system-error: nobody can take the call now.
-        return _voicemail(call, closed=False, busy=True)
+        # leave (the caller chose a message, or waited too long), queue-full, error,
+        # system-error: nobody can take the call now; whoever was offered them is free again.
+        actions.left_queue_for_voicemail(call)
+        return _voicemail(call, closed=False, busy=not call.chose_voicemail)
 
 
 def _recording_url(value: str) -> str:

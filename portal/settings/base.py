@@ -307,6 +307,8 @@ TWILIO_TWIML_APP_SID = env.string("TWILIO_TWIML_APP_SID", default="")
 PORTAL_VOICE_TOKEN_TTL = min(max(env.integer("PORTAL_VOICE_TOKEN_TTL", default=3600), 60), 3600)
 # After a call an agent is in Wrap-up for at most this long, then counts as Available again.
 PORTAL_VOICE_WRAP_UP_SECONDS = env.integer("PORTAL_VOICE_WRAP_UP_SECONDS", default=120)
+# Seconds a caller waits in the queue before they are taken out of it and offered a voicemail.
+PORTAL_VOICE_MAX_WAIT = env.integer("PORTAL_VOICE_MAX_WAIT", default=600)
 # The Twilio edge the softphone connects through: "dublin" is the nearest public edge to the
 # UK; "roaming" lets Twilio choose (then the CSP must allow every public edge it may pick).
 PORTAL_VOICE_EDGE = env.string("PORTAL_VOICE_EDGE", default="dublin")

@@ -302,7 +302,8 @@ def test_open_caller_chooses_a_group_and_joins_the_queue(caller, open_now):
     assert action_of(root).endswith("/connect/")
     root = call.next(Digits="1")
     enqueue = root.find("Enqueue")
-    assert enqueue is not None and enqueue.text == "contact-centre"
+    # One queue per council line and language (issue 16; was the single "contact-centre").
+    assert enqueue is not None and enqueue.text == "cc-mkc-en"
     assert "/wait/" in enqueue.get("waitUrl")
     stored = Call.objects.get(call_sid=call.sid)
     assert stored.stage == Stage.WAITING

@@ -310,14 +310,13 @@ def case_reply(request: HttpRequest, reference: str) -> HttpResponse:
     if not form.is_valid():
         return _render_case(request, case, status=400, reply_form=form)
     try:
-        attachments = form.build_attachments(request.user)
         actions.reply(
             request.user,
             case,
             form.cleaned_data["body"],
             channel=form.cleaned_data["channel"],
             request_information=form.cleaned_data["request_information"],
-            attachments=attachments,
+            attachments=form.cleaned_data["attachments"],
         )
     except (PermissionDenied, ValueError) as error:
         return _refused(request, case, "reply_form", form, error)

@@ -8,6 +8,8 @@ event: the caller's own event (the message that brought the file, a note about a
 document) says why the file is there.
 """
 
+from pathlib import PurePath
+
 from django.core.files.base import ContentFile
 from django.db import transaction
 
@@ -42,6 +44,9 @@ def attach(
             uploaded_by=uploaded_by if getattr(uploaded_by, "is_authenticated", False) else None,
             visible_to_resident=visible_to_resident,
         )
-        attachment.file.save(checked.sha256[:16], ContentFile(checked.content), save=False)
+        # The stored name is the content's hash with the extension of what the content is
+        # (the private storage never serves it; the download view names it for the resident).
+        stored = checked.sha256[:16] + PurePath(checked.filename).suffix.lower()[:10]
+        attachment.file.save(stored, ContentFile(checked.content), save=False)
         attachment.save()
     return attachment

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from services import permissions, reference, routing, workflow
+from services.actions.attachments import attach
 from services.actions.messages import queue_message
 from services.actions.timeline import record
 from services.models import (
@@ -373,10 +374,8 @@ def reply(
         case = _lock(case)
         kind = Kind.INFORMATION_REQUEST if request_information else Kind.REPLY
         message = queue_message(case, kind, channel=channel, body=body, created_by=user, now=now)
-        for attachment in attachments:
-            attachment.message = message
-            attachment.case = case
-            attachment.save()
+        for item in attachments:
+            attach(item, case=case, message=message, uploaded_by=user)
         record(
             case,
             EventKind.MESSAGE_OUT,

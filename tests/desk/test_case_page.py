@@ -240,14 +240,16 @@ def test_reply_refuses_unsafe_attachments(agent_client, case, name):
 
 
 def test_attachment_download_checks_permission(client, agent_client, world, case):
-    upload = SimpleUploadedFile("photo.png", b"\x89PNG data", content_type="image/png")
+    # A real PNG's signature and header: files are judged by their content.
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+    upload = SimpleUploadedFile("photo.png", png, content_type="image/png")
     agent_client.post(
         url(case, "reply"), {"body": "Photo", "channel": "email", "attachments": [upload]}
     )
     attachment = Attachment.objects.get(case=case)
     response = agent_client.get(f"{url(case)}files/{attachment.pk}/")
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == b"\x89PNG data"
+    assert b"".join(response.streaming_content) == png
     assert "attachment;" in response["Content-Disposition"]
     # Another council's caseworker cannot see the case, so neither the file.
     client.force_login(world.ncc_worker)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from desk.calls import token, views
+from desk.calls import token, views, wallboard
 
 app_name = "calls"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("token/", token.token, name="token"),
     path("log/", views.log_by_hand, name="log"),
     path("simulate/", views.simulate, name="simulate"),
+    path("wallboard/", wallboard.wallboard, name="wallboard"),
     path("callbacks/", views.callbacks, name="callbacks"),
     path("callbacks/<int:pk>/attempt/", views.callback_attempt, name="callback_attempt"),
     path("<int:pk>/", views.call_detail, name="call"),

@@ -66,9 +66,16 @@ ALLOWED: dict[str, set[str]] = {
         "recordingStatusCallbackMethod",
         "recordingStatusCallbackEvent",
     },
+    "Dial": {"callerId", "timeout", "action", "method", "answerOnBridge", "record"},
+    "Queue": {"url", "method"},
+    "Number": {"sendDigits", "url", "method"},
 }
-NESTING = {"Response": set(ALLOWED) - {"Response"}, "Gather": {"Say", "Play", "Pause"}}
-URL_ATTRIBUTES = {"action", "waitUrl", "transcribeCallback", "recordingStatusCallback"}
+NESTING = {
+    "Response": set(ALLOWED) - {"Response", "Queue", "Number"},
+    "Gather": {"Say", "Play", "Pause"},
+    "Dial": {"Queue", "Number"},
+}
+URL_ATTRIBUTES = {"action", "waitUrl", "transcribeCallback", "recordingStatusCallback", "url"}
 SAY_LANGUAGES = {"en-GB", "pl-PL", "ro-RO", "pt-PT"}
 
 
@@ -152,6 +159,8 @@ def _check(element: ElementTree.Element) -> None:
         assert (element.text or "").strip(), "an empty <Say>"
         assert element.get("language") in SAY_LANGUAGES
     children = list(element)
+    if element.tag in ("Queue", "Number"):
+        assert (element.text or "").strip(), f"an empty <{element.tag}>"
     if element.tag in ("Say", "Hangup", "Pause", "Leave", "Redirect", "Play", "Enqueue"):
         assert not children or element.tag == "Enqueue" and not children
     for child in children:

@@ -73,6 +73,8 @@ OFFICES = [
         "slug": "joint-contact-centre",
         "name": "Joint contact centre",
         "kind": "contact_centre",
+        # Joint working: its staff see and work both councils' non-restricted cases.
+        "serves": ["NCC"],
         "address": "Civic Offices\n1 Saxon Gate East\nMilton Keynes",
         "postcode": "MK9 3EJ",
         "phone": "+441632960001",
@@ -766,5 +768,9 @@ STAFF = [
         "superuser",
     ),
 ]
+
+# A contact-centre agent who answers both councils' lines: (email, languages spoken).
+# The joint contact centre serves both councils, so its agents take either line.
+VOICE_AGENTS = [("agent@mk.example.org", ["pl"])]
 
 DEMO_PASSWORD = "portal-demo-2026"  # noqa: S105 - documented demo credential, dev/demo only

@@ -88,7 +88,9 @@ class DemoLoader:
     def ensure_offices(self):
         self.offices = {}
         for row in data.OFFICES:
-            defaults = {k: v for k, v in row.items() if k not in ("slug", "council", "hours")}
+            defaults = {
+                k: v for k, v in row.items() if k not in ("slug", "council", "hours", "serves")
+            }
             defaults["council"] = self.councils[row["council"]]
             office = self._get_or_create(Office, {"slug": row["slug"]}, defaults)
             if not office.opening_hours.exists():
@@ -96,6 +98,8 @@ class DemoLoader:
                     OpeningHours(office=office, weekday=d, opens=o, closes=c)
                     for d, o, c in row["hours"]
                 )
+            for code in row.get("serves", ()):
+                office.serves.add(self.councils[code])  # adding twice changes nothing
             self.offices[row["slug"]] = office
 
     def ensure_teams(self):
@@ -406,4 +410,19 @@ class DemoLoader:
                         user.groups.add(wagtail_group)
             self.created += 1
             credentials.append((email, password, role, council))
+        self.ensure_voice_agents()
         return credentials
+
+    def ensure_voice_agents(self):
+        """The demo agent's softphone row, speaking Polish (kept if it exists already)."""
+        from channels.voice.agents import agent_for  # noqa: PLC0415 - the channel, at load time
+        from channels.voice.models import Agent  # noqa: PLC0415
+
+        User = get_user_model()
+        for email, languages in data.VOICE_AGENTS:
+            user = User.objects.filter(email__iexact=email).first()
+            if user is None:
+                continue
+            agent = agent_for(user)
+            if not agent.languages:
+                Agent.objects.filter(pk=agent.pk).update(languages=languages)

@@ -251,3 +251,47 @@ def test_the_shared_simulator_page_places_a_call(agent_client, resident_with_cas
     assert call.language == "pl"
     assert call.case is not None and call.transcript == "Prosze oddzwonic"
     assert Callback.objects.filter(call=call, reason=Callback.Reason.VOICEMAIL).exists()
+
+
+def test_the_joint_centres_agent_gets_the_northamptonshire_case_of_a_caller_on_that_line(
+    client, catalogue
+):
+    """The "No open cases you can see" bug: the joint contact centre (an MKC office) serves
+    both councils, so its agent's screen pop lists the caller's Northamptonshire case; a
+    restricted case stays invisible."""
+    from channels.voice.models import Agent
+    from services.models import Office, Role
+    from tests.channels.voice.conftest import NCC_LINE
+    from tests.factories import make_staff
+
+    centre = Office.objects.get(slug="joint-contact-centre")
+    assert centre.serves.filter(code="NCC").exists()  # the demo data says so
+    agent = make_staff(centre.council, role=Role.AGENT, office=centre, first_name="Jo")
+    Agent.objects.create(user=agent, languages=["pl"])
+    resident = ResidentFactory(phone=CALLER, name="Norma Caller")
+    ncc_service = Service.objects.filter(
+        responsible_council__code="NCC", restricted=False, joint=False
+    ).first()
+    ncc_case = make_case(ncc_service, resident, summary="Street light out")
+    ncc_care = Service.objects.filter(responsible_council__code="NCC", restricted=True).first()
+    hidden = make_case(ncc_care, resident, summary="Care assessment")
+    caller = Caller(client, to=NCC_LINE)
+    caller.to_menu(language="2")  # Polish
+    call = Call.objects.get(call_sid=caller.sid)
+    assert call.council.code == "NCC"
+    client.force_login(agent)
+    page = client.get(f"/desk/calls/{call.pk}/").content.decode()
+    assert "No open cases you can see" not in page
+    assert ncc_case.display_reference in page
+    assert hidden.display_reference not in page and "Care assessment" not in page
+    assert 'id="screen-pop-language"' in page and "Interpreter needed" not in page
+
+
+def test_an_urdu_caller_heard_english_prompts_and_needs_an_interpreter(agent_client, client, agent):
+    caller = Caller(client)
+    caller.to_menu(language="5")
+    call = Call.objects.get(call_sid=caller.sid)
+    assert call.language == "ur"
+    page = agent_client.get(f"/desk/calls/{call.pk}/").content.decode()
+    assert "they heard the menu in English" in page
+    assert "Interpreter needed" in page

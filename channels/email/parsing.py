@@ -20,7 +20,6 @@ import email.policy
 import logging
 import mimetypes
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from email.header import Header, decode_header
 from email.message import Message as MimeMessage
@@ -29,6 +28,8 @@ from email.utils import getaddresses, parseaddr
 import nh3
 from inscriptis import get_text
 from mailparser_reply import EmailReplyParser
+
+from services import inbound as clean
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +56,6 @@ CHARSET_ALIASES = {
     "unknown-8bit": "utf-8",
 }
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Headers kept on the message (threading, loop detection, what the desk may want to show).
 KEPT_HEADERS = (
     "Message-ID",
@@ -108,21 +108,10 @@ class ParsedEmail:
     raw: bytes = b""  # the original as received, kept with the message (never parsed again)
 
 
-_SURROGATES = re.compile(r"[\ud800-\udfff]")
-
-
 def clean_text(value: str) -> str:
-    """Text safe to store: no NUL or other control characters, no lone surrogates (raw 8-bit
-    bytes in a header come back from the parser as surrogate escapes), normalised to NFC."""
-    value = value or ""
-    if _SURROGATES.search(value):
-        data = value.encode("utf-8", errors="surrogateescape")
-        try:
-            value = data.decode("utf-8")
-        except UnicodeDecodeError:
-            value = data.decode("cp1252", errors="replace")
-        value = _SURROGATES.sub("\ufffd", value)
-    return unicodedata.normalize("NFC", _CONTROL.sub("", value))
+    """Text safe to store, normalised to NFC: ``services.inbound.text``, the one cleaning every
+    channel uses (headers arrive in every composed and decomposed form, hence NFC)."""
+    return clean.text(value, normalise=True)
 
 
 def decode_header_value(value) -> str:

@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand
 from django.db import DatabaseError
 
 from channels.email.receive import Rejected, receive
+from services import inbound as clean
 
 logger = logging.getLogger(__name__)
 
@@ -28,9 +29,9 @@ EX_TEMPFAIL = 75
 
 def run(raw: bytes, *, sender: str | None, recipient: str, stderr) -> int:
     """File ``raw`` and return the exit status. Never raises (bar KeyboardInterrupt)."""
-    # The envelope comes from the MTA's command line; PostgreSQL cannot store NUL characters.
-    sender = sender.replace("\x00", "") if sender else sender
-    recipient = (recipient or "").replace("\x00", "")
+    # The envelope comes from the MTA's command line: cleaned like every provider field.
+    sender = clean.line(sender, clean.MAX_ADDRESS) if sender else sender
+    recipient = clean.line(recipient, clean.MAX_ADDRESS)
     try:
         outcome = receive(raw, envelope_sender=sender, envelope_recipient=recipient)
     except Rejected as error:

@@ -36,6 +36,7 @@ from django.utils import timezone
 from channels.counter.models import Ticket
 from reports import telephone
 from reports.models import CounterTime, MonthlyFigure, MonthlyResolution, ReportRun
+from reports.months import add_months, month_bounds, month_of  # noqa: F401 - re-exported
 from services.models import Case, Status
 
 CASE_COLUMNS = (
@@ -52,27 +53,6 @@ CASE_COLUMNS = (
 )
 Key = tuple[datetime.date, int | None, int | None, int, str]
 Progress = Callable[[int, int], None]
-
-
-def month_of(moment: datetime.datetime) -> datetime.date:
-    """The first day of the UK month ``moment`` falls in."""
-    local = timezone.localtime(moment)
-    return datetime.date(local.year, local.month, 1)
-
-
-def month_bounds(month: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
-    """The first moment of ``month`` and of the month after, in UK time."""
-    tz = timezone.get_default_timezone()
-    following = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-    return (
-        datetime.datetime.combine(month, datetime.time(), tzinfo=tz),
-        datetime.datetime.combine(following, datetime.time(), tzinfo=tz),
-    )
-
-
-def add_months(month: datetime.date, count: int) -> datetime.date:
-    index = month.year * 12 + month.month - 1 + count
-    return datetime.date(index // 12, index % 12 + 1, 1)
 
 
 @dataclass

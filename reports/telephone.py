@@ -30,6 +30,7 @@ from django.db.models import Q, Sum
 
 from channels.voice.models import Call, Outcome
 from reports.models import TelephoneFigure
+from reports.months import month_bounds, month_of
 
 ANSWER_TARGET = datetime.timedelta(seconds=60)
 
@@ -97,8 +98,6 @@ def tally_call(line: Line, queued_at, answered_at, ended_at, outcome: str) -> No
 
 def measure(queryset=None) -> dict[tuple[datetime.date, int | None], Line]:
     """``{(month, council id): Line}`` for the calls in ``queryset`` (default: all counted)."""
-    from reports.figures import month_of  # noqa: PLC0415 - figures imports this module
-
     lines: dict[tuple[datetime.date, int | None], Line] = {}
     queryset = calls() if queryset is None else queryset
     for started_at, council_id, queued_at, answered_at, ended_at, outcome in (
@@ -111,8 +110,6 @@ def measure(queryset=None) -> dict[tuple[datetime.date, int | None], Line]:
 
 def compute(months: set[datetime.date] | None = None) -> int:
     """Recompute the telephone rows of ``months`` (every month when None) and replace them."""
-    from reports.figures import month_bounds  # noqa: PLC0415 - figures imports this module
-
     queryset = calls()
     if months is not None:
         condition = Q(pk__in=[])

@@ -24,12 +24,12 @@ from django.views.decorators.http import require_GET
 
 from desk.gate import staff_required
 from desk.queue import sla_condition
-from reports import charts
+from reports import charts, telephone
 from reports.figures import add_months, month_of
-from reports.models import CounterTime, MonthlyFigure, MonthlyResolution
+from reports.models import CounterTime, MonthlyFigure, MonthlyResolution, TelephoneFigure
 from reports.published import Cell, Row, median_of
 from services import permissions
-from services.models import Channel
+from services.models import Channel, Council
 from services.models.cases import OPEN_STATUSES
 from services.sla import SlaState
 
@@ -163,6 +163,37 @@ def counter_times(user, now: datetime.datetime | None = None) -> list[dict]:
     ]
 
 
+def telephone_lines(user, now: datetime.datetime | None = None) -> list[dict]:
+    """Per council line the supervisor serves (all for those who see everything), per month
+    of the last twelve: the standard telephone measures from ``reports.telephone``'s summary
+    rows. Not suppressed: supervisors' own figures."""
+    last = month_of(now or timezone.now())
+    rows = TelephoneFigure.objects.filter(month__gte=add_months(last, -(MONTHS - 1)))
+    if not permissions.sees_everything(user):
+        rows = rows.filter(council_id__in=sorted(permissions.councils_served(user)))
+    names = dict(Council.objects.values_list("pk", "short_name"))
+    result = []
+    for row in rows.order_by("-month", "council_id"):
+        line = telephone.Line(
+            **{name: getattr(row, name) for name in telephone.Line.__dataclass_fields__}
+        )
+        result.append(
+            {
+                "month": row.month,
+                "label": formats.date_format(row.month, "YEAR_MONTH_FORMAT"),
+                "line": names.get(row.council_id) or _("Other numbers"),
+                "offered": line.offered,
+                "answered": line.answered,
+                "within_60": _pct(line.answered_within_60, line.answered),
+                "abandoned": _pct(line.abandoned, line.offered),
+                "average_wait": line.average_wait,
+                "out_of_hours": line.out_of_hours,
+                "voicemail": line.voicemail,
+            }
+        )
+    return result
+
+
 def _pct(numerator, denominator) -> float | None:
     if not denominator:
         return None
@@ -210,6 +241,7 @@ def dashboards(request: HttpRequest) -> HttpResponse:
             _trend_chart(trend, "first_contact", _("Resolved at first contact (%)"), True),
         ],
         "counter": counter_times(request.user),
+        "telephone": telephone_lines(request.user),
     }
     return render(request, "desk/dashboards/dashboards.html", context)
 
@@ -245,6 +277,18 @@ def dashboard_csv(request: HttpRequest, table: str) -> HttpResponse:
                     row["called"],
                     *("" if row[k] is None else row[k] for k in ("wait", "handling")),
                 ]
+            )
+    elif table == "telephone":
+        keys = ("offered", "answered", "within_60", "abandoned", "average_wait")
+        writer.writerow(
+            ["month", "line", "offered", "answered", "answered_within_60_pct"]
+            + ["abandoned_pct", "average_wait_seconds", "out_of_hours", "voicemail"]
+        )
+        for row in telephone_lines(request.user):
+            writer.writerow(
+                [row["month"].strftime("%Y-%m"), row["line"]]
+                + ["" if row[k] is None else row[k] for k in keys]
+                + [row["out_of_hours"], row["voicemail"]]
             )
     elif table == "trends":
         trend = trends(request.user)

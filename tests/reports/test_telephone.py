@@ -171,3 +171,26 @@ def test_small_numbers_are_suppressed_on_the_public_page(client, lines, settings
 def test_telephone_figures_are_not_per_service(client, lines):
     response = client.get(reverse("reports:json"), {"table": "telephone", "by": "service"})
     assert response.status_code == 400
+
+
+def test_supervisors_dashboard_shows_their_lines_unsuppressed(client, lines, settings):
+    from django.utils import timezone
+
+    from desk.dashboards.views import telephone_lines
+    from services.models import Role
+    from tests.factories import make_staff
+
+    settings.PORTAL_SUPPRESSION_THRESHOLD = 5
+    now = timezone.make_aware(datetime.datetime(2026, 4, 15, 12))
+    ncc_supervisor = make_staff(lines["NCC"], role=Role.SUPERVISOR)
+    rows = telephone_lines(ncc_supervisor, now=now)
+    assert [(r["month"], r["answered"], r["abandoned"]) for r in rows] == [
+        (datetime.date(2026, 3, 1), 1, 50.0)
+    ]
+    assert rows[0]["average_wait"] == 30.0
+    mk_supervisor = make_staff(lines["MKC"], role=Role.SUPERVISOR)
+    march = [r for r in telephone_lines(mk_supervisor, now=now) if r["month"].month == 3]
+    assert march[0]["answered"] == 4 and march[0]["within_60"] == 75.0
+    client.force_login(mk_supervisor)
+    csv = client.get(reverse("dashboards:csv", args=["telephone"])).content.decode()
+    assert csv.splitlines()[0].startswith("month,line,offered,answered")

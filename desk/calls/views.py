@@ -24,6 +24,7 @@ from desk.calls.forms import (
     SimulatedCallForm,
     WrapUpForm,
 )
+from desk.calls.token import softphone_context, softphone_page
 from desk.gate import staff_required
 from desk.nav import nav
 from services import permissions
@@ -45,6 +46,7 @@ def _live_calls():
 
 
 @require_GET
+@softphone_page
 @staff_required
 def panel(request: HttpRequest) -> HttpResponse:
     mine = (
@@ -60,6 +62,7 @@ def panel(request: HttpRequest) -> HttpResponse:
             calls=_live_calls(),
             mine=mine,
             callbacks_open=Callback.objects.filter(state=Callback.State.OPEN).count(),
+            softphone=softphone_context(request),
         ),
     )
 
@@ -185,6 +188,7 @@ def log_by_hand(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@softphone_page
 @staff_required
 def callbacks(request: HttpRequest) -> HttpResponse:
     visible = permissions.visible_cases(request.user)
@@ -198,7 +202,12 @@ def callbacks(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "desk/calls/callbacks.html",
-        _context(request, callbacks=items, form=CallbackAttemptForm()),
+        _context(
+            request,
+            callbacks=items,
+            form=CallbackAttemptForm(),
+            softphone=softphone_context(request),
+        ),
     )
 
 

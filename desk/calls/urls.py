@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from desk.calls import token, views, wallboard
+from desk.calls import ring, token, views, wallboard
 
 app_name = "calls"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.panel, name="panel"),
     path("panel.json", views.panel_json, name="panel_json"),
     path("token/", token.token, name="token"),
+    path("ring/", ring.ring_my_phone, name="ring"),
     path("log/", views.log_by_hand, name="log"),
     path("simulate/", views.simulate, name="simulate"),
     path("wallboard/", wallboard.wallboard, name="wallboard"),

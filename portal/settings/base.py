@@ -351,6 +351,13 @@ PORTAL_CHANNEL_BACKENDS = {
         "EMAIL_CHANNEL_BACKEND", default="services.outbound.backends.mail.MailBackend"
     ),
 }
+# "Ring my phone": how calls are placed with the REST API (channels.voice.backends).
+PORTAL_VOICE_CALL_BACKEND = env.string(
+    "VOICE_CALL_BACKEND",
+    default="channels.voice.backends.twilio.TwilioCallBackend"
+    if TWILIO_AUTH_TOKEN
+    else "channels.voice.backends.locmem.LocmemCallBackend",
+)
 # Show the staff-only channel simulator (fake signed SMS and calls) on the desk.
 PORTAL_CHANNEL_SIMULATOR = env.boolean("PORTAL_CHANNEL_SIMULATOR", default=False)
 

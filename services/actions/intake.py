@@ -236,10 +236,10 @@ def _resident_for(inbound: InboundMessage) -> tuple[Resident, bool]:
     if resident is None:
         resident = Resident(language=inbound.language or "en")
         if inbound.channel == Channel.SMS:
-            resident.phone, resident.phone_verified = inbound.sender, True
+            resident.phone, resident.phone_verified = inbound.sender[: clean.MAX_PHONE], True
             resident.preferred_channel = Channel.SMS
         elif inbound.channel == Channel.VOICE:
-            resident.phone = inbound.sender
+            resident.phone = inbound.sender[: clean.MAX_PHONE]
             resident.preferred_channel = Channel.SMS
         elif inbound.channel in (Channel.EMAIL, Channel.FAX):
             resident.email = inbound.sender

@@ -78,3 +78,26 @@ def test_check_deploy_is_clean_with_the_required_environment():
     assert result.returncode == 0, result.stderr + result.stdout
     assert "System check identified no issues" in result.stdout
     assert "WARNINGS" not in result.stderr + result.stdout
+
+
+SOFTPHONE_ENV = {
+    "TWILIO_ACCOUNT_SID": "AC" + "1" * 32,
+    "TWILIO_API_KEY": "SK" + "1" * 32,
+    "TWILIO_API_SECRET": "s" * 32,
+    "TWILIO_TWIML_APP_SID": "AP" + "1" * 32,
+}
+
+
+@pytest.mark.parametrize("missing", ["TWILIO_API_SECRET", "TWILIO_TWIML_APP_SID"])
+def test_production_refuses_half_a_softphone_configuration(missing):
+    result = run_manage("check", env_overrides=SOFTPHONE_ENV, drop=[missing])
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert missing in result.stderr
+
+
+def test_production_starts_with_the_softphone_whole_or_absent():
+    whole = run_manage("check", env_overrides=SOFTPHONE_ENV)
+    assert whole.returncode == 0, whole.stderr
+    absent = run_manage("check", drop=list(SOFTPHONE_ENV))
+    assert absent.returncode == 0, absent.stderr

@@ -129,10 +129,16 @@ def choose_group(call: Call, group: ServiceGroup) -> None:
     call.save(update_fields=["service_group"])
 
 
-def start_recording(call: Call) -> None:
-    """The caller is asked to leave a message."""
+def start_recording(call: Call, *, closed: bool = False) -> None:
+    """The caller is asked to leave a message; outside opening hours the call is recorded as
+    an out-of-hours call (outcome Closed), which is how it counts in the telephone figures
+    whether or not a message follows."""
     call.stage = Stage.RECORDING
-    call.save(update_fields=["stage"])
+    fields = ["stage"]
+    if closed and not call.outcome:
+        call.outcome = Outcome.CLOSED
+        fields.append("outcome")
+    call.save(update_fields=fields)
 
 
 def no_recording(call: Call) -> None:
@@ -241,7 +247,8 @@ def take_voicemail(
     call.recording_sid = recording_sid
     call.recording_duration = recording_duration
     call.transcript = transcript or call.transcript
-    call.outcome = Outcome.VOICEMAIL
+    if call.outcome != Outcome.CLOSED:  # an out-of-hours call stays one (see start_recording)
+        call.outcome = Outcome.VOICEMAIL
     group = call.service_group.name if call.service_group else _("General enquiry")
     seconds = recording_duration or 0
     body = call.transcript or ngettext(

@@ -217,7 +217,7 @@ def _nearest_office(call: Call):
 
 
 def _voicemail(call: Call, *, closed: bool, busy: bool) -> VoiceResponse:
-    actions.start_recording(call)
+    actions.start_recording(call, closed=closed)
     return ivr.record_message(
         call.language, closed=closed, busy=busy, council=call.council, office=_nearest_office(call)
     )

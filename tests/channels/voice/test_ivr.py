@@ -372,6 +372,8 @@ def test_out_of_hours_caller_hears_alternatives_and_leaves_a_message(caller, clo
     assert TimelineEvent.objects.filter(case=case, kind=EventKind.MESSAGE_IN).count() == 1
     callback = Callback.objects.get(call=stored)
     assert callback.reason == Callback.Reason.VOICEMAIL and callback.case == case
+    # It counts as an out-of-hours call in the telephone figures, message or not.
+    assert stored.outcome == Outcome.CLOSED and stored.queued_at is None
 
     # Replay of the recording step: same TwiML, still one case and one callback.
     again = call.post("/channels/voice/twilio/recording/", **fields)

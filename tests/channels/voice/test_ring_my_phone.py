@@ -71,3 +71,14 @@ def test_a_forged_ring_url_is_refused(client, catalogue):
     agent = agents.agent_for(user)
     url = f"/channels/voice/twilio/agent/?intent=next&agent={agent.identity}"
     assert post_signed(client, url, {"CallSid": new_sid()}, token="forged").status_code == 403
+
+
+def test_the_calls_panel_offers_ring_my_phone_without_javascript(client, catalogue):
+    user = make_staff(catalogue["MKC"], role=Role.AGENT)
+    client.force_login(user)
+    page = client.get(reverse("calls:panel")).content.decode()
+    form = page.split('action="' + reverse("calls:ring") + '"', 1)
+    assert len(form) == 2, "the panel has no form posting to Ring my phone"
+    assert 'method="post"' in form[0][-80:] + form[1][:40]
+    assert "csrfmiddlewaretoken" in form[1].split("</form>", 1)[0]
+    assert "Ring my phone" in form[1].split("</form>", 1)[0]

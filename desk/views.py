@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from desk import forms as desk_forms
+from desk.calls.token import softphone_context, softphone_page
 from desk.gate import staff_required
 from desk.nav import nav
 from desk.queue import (
@@ -177,11 +178,13 @@ def _render_case(request: HttpRequest, case: Case, *, status: int = 200, **bound
         "can_refer": workflow.allowed(case.status, Status.REFERRED),
         "forms_with_errors": [f for f in bound.values() if getattr(f, "errors", None)],
         "segments": bound.get("segments"),
+        "softphone": softphone_context(request),
     }
     return render(request, "desk/case.html", context, status=status)
 
 
 @require_GET
+@softphone_page  # the Twilio hosts the softphone needs, on this page only
 @staff_required
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     case = _get_case(request.user, reference)

@@ -178,3 +178,20 @@ def test_the_panel_holds_the_softphone_for_call_takers_only(client, world):
     html = client.get(reverse("calls:panel")).content.decode()
     assert 'id="softphone"' not in html
     assert "twilio.min.js" not in html
+
+
+def test_the_case_page_calls_the_resident_in_one_click_for_call_takers_only(client, world):
+    from tests.factories import make_case
+
+    case = make_case(world.bins)
+    client.force_login(world.agent)
+    response = client.get(reverse("desk:case", args=[case.reference]))
+    html = response.content.decode()
+    assert 'id="softphone"' in html
+    assert f'data-softphone-call="{case.resident.phone}"' in html
+    assert "https://sdk.twilio.com" in _directives(response["Content-Security-Policy"])["media-src"]
+    # A caseworker takes no calls: no softphone and no call button.
+    client.force_login(world.colleague)
+    response = client.get(reverse("desk:case", args=[case.reference]))
+    html = response.content.decode()
+    assert 'id="softphone"' not in html and "data-softphone-call" not in html

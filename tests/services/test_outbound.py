@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.models import MessageStatus, MessageTemplate, Status
 from services.actions.messages import queue_message
+from services.models import MessageStatus, MessageTemplate, Status
 from services.outbound.backends import locmem
 from services.outbound.backends.base import PermanentFailure, TemporaryFailure
 from services.outbound.dispatch import backoff, dispatch_due, in_quiet_hours

@@ -4,8 +4,8 @@ import pytest
 from django.conf import settings
 
 from services import reference
-from services.models import Case, Channel, ContactPoint, Message, MessageStatus, Resident, Status
 from services.actions.messages import queue_message
+from services.models import Case, Channel, ContactPoint, Message, MessageStatus, Resident, Status
 from tests.channels.sms.conftest import (
     COUNCIL_NUMBER,
     INBOUND_PATH,

@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 
 from channels.sms.backends.twilio import TwilioBackend
-from services.models import Channel, EventKind, Message, MessageStatus, Status
 from services.actions.messages import queue_message
+from services.models import Channel, EventKind, Message, MessageStatus, Status
 from services.outbound.backends.base import PermanentFailure, TemporaryFailure
 from services.outbound.dispatch import dispatch_due
 from tests.channels.sms.conftest import (

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from services import attachments as attachment_policy
 from services import reference, workflow
+from services.composition import address_for
 from services.models import (
     Case,
     Channel,
@@ -24,7 +25,6 @@ from services.models import (
     Status,
     Team,
 )
-from services.outbound.queue import address_for
 
 MAX_ATTACHMENTS = 5
 

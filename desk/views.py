@@ -36,6 +36,8 @@ from desk.queue import (
 )
 from services import actions, permissions, reference, sla, workflow
 from services.actions.audit import record_resident_view
+from services.composition import message_context
+from services.composition import render as render_message
 from services.models import (
     Attachment,
     Case,
@@ -45,8 +47,6 @@ from services.models import (
 )
 from services.models.cases import OPEN_STATUSES
 from services.outbound import segments
-from services.outbound.queue import message_context
-from services.outbound.render import render as render_message
 from services.sla import SlaState
 
 # --- Queue -----------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ One file per language, each holding every kind of message for every channel::
     {"status_update": {"sms": {"body": "..."}, "email": {"subject": "...", "body": "..."}}, ...}
 
 ``en.json`` is the single source of the English wording: the built-in defaults in
-``services.outbound.render`` are read from it, and ``manage.py load_message_templates`` copies
+``services.composition`` are read from it, and ``manage.py load_message_templates`` copies
 the files into ``MessageTemplate`` rows that editors then own. Files are checked before anything
 is written: every kind × channel present, every subject and body compiles as a Django template,
 uses only the variables ``render`` provides and no tags but ``if``/``elif``/``else``/``endif``
@@ -32,7 +32,7 @@ KINDS = (
 CHANNELS = ("sms", "email")
 # The fields each channel's entry must have.
 FIELDS = {"sms": ("body",), "email": ("subject", "body")}
-# What ``services.outbound.queue.message_context`` puts in the context.
+# What ``services.composition.message_context`` puts in the context.
 VARIABLES = frozenset(
     {"reference", "service", "status", "due_date", "track_url", "council", "body", "name"}
 )

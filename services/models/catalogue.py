@@ -120,7 +120,7 @@ class Service(models.Model):
 class MessageTemplate(models.Model):
     """What we say to residents, per kind of message, channel and language; editors manage it.
 
-    Bodies are Django template text with the variables listed in ``services.outbound.render``
+    Bodies are Django template text with the variables listed in ``services.composition``
     (``reference``, ``status``, ``service``, ``due_date``, ``track_url``, ``body`` …).
     """
 

@@ -13,9 +13,9 @@ from django.utils import translation
 
 from services import message_templates as template_files
 from services.actions.cases import change_status
+from services.composition import render
 from services.models import Message, MessageTemplate, Status
 from services.outbound.dispatch import dispatch_due
-from services.outbound.render import render
 from tests.factories import CouncilFactory, ResidentFactory, ServiceFactory, make_case
 
 NOON = datetime.datetime(2026, 11, 2, 12, tzinfo=ZoneInfo("Europe/London"))

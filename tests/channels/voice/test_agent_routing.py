@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.test import override_settings
+from django.urls import reverse
 from django.utils import timezone
 
 from channels.voice import agents
@@ -390,3 +391,25 @@ def test_a_stale_offer_stops_holding_the_caller(client, caller, open_now, catalo
     other = make_agent(catalogue["MKC"])
     parse_twiml(ask_next(client, other)[1])
     assert Call.objects.get(call_sid=call.sid).agent_id == other.user_id
+
+
+def test_the_answered_call_shows_with_its_agent_on_the_panel_and_the_wallboard(
+    client, caller, open_now, catalogue
+):
+    agent = make_agent(catalogue["MKC"], first_name="Priya", last_name="Shah")
+    supervisor = make_staff(catalogue["MKC"], role=Role.SUPERVISOR)
+    call, _enqueue = queue_caller(caller)
+    leg, _response = ask_next(client, agent)
+    whisper(client, call.sid, leg)
+    stored = Call.objects.get(call_sid=call.sid)
+
+    client.force_login(agent.user)
+    panel = client.get(reverse("calls:panel")).content.decode()
+    assert "With Priya Shah" in panel
+    assert reverse("calls:call", args=[stored.pk]) in panel  # the agent opens their own call
+
+    client.force_login(supervisor)
+    board = client.get(reverse("calls:wallboard"), {"format": "json"}).json()
+    mk = next(line for line in board["lines"] if line["key"] == "MKC")
+    assert mk["answered_today"] == 1 and mk["answered_within_60_today"] == 1
+    assert mk["waiting"] == 0 and mk["agents"]["on_call"] == 1

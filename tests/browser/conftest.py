@@ -49,13 +49,30 @@ def browser_context_args():
     return {"viewport": {"width": 1280, "height": 900}, "locale": "en-GB"}
 
 
+def _counts(msg) -> bool:
+    """A console error that a test should see.
+
+    The softphone's attempts to reach Twilio (signalling, sounds, insights on *.twilio.com) fail
+    on these machines, which have no network, and the SDK logs that: the failure is what
+    tests/browser/test_softphone.py asserts the agent is shown, and no fault of the page under
+    test. Every other error counts, and a Content Security Policy violation always does."""
+    if msg.type != "error":
+        return False
+    if "Content Security Policy" in msg.text:
+        return True  # a page asking for a host its policy does not allow always counts
+    where = (msg.location or {}).get("url", "") if isinstance(msg.location, dict) else ""
+    unreachable = ".twilio.com" in msg.text or ".twilio.com" in where
+    sdk_log = msg.text.startswith("[TwilioVoice]")  # the SDK's own log of the same failure
+    return not (unreachable or sdk_log)
+
+
 @pytest.fixture
 def page(chromium, live_server, browser_context_args):
     context = chromium.new_context(base_url=live_server.url, **browser_context_args)
     page = context.new_page()
     page.set_default_timeout(15_000)
     errors = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("console", lambda msg: errors.append(msg.text) if _counts(msg) else None)
     page.console_errors = errors
     yield page
     context.close()

@@ -29,6 +29,8 @@ from services.models.councils import (
     StaffProfile,
     Team,
 )
+from services.models.partners import Feed, Partner, PartnerCall
+from services.models.ratelimit import RateLimitHit
 from services.models.residents import Resident
 
 __all__ = [
@@ -42,12 +44,16 @@ __all__ = [
     "Council",
     "Direction",
     "EventKind",
+    "Feed",
     "Message",
     "MessageStatus",
     "MessageTemplate",
     "Office",
     "OpeningHours",
+    "Partner",
+    "PartnerCall",
     "Priority",
+    "RateLimitHit",
     "ReferralBody",
     "Resident",
     "Role",

@@ -148,6 +148,7 @@ class ServiceViewSet(_CatalogueViewSet):
         "sla_days",
         "channels",
         "referral_bodies",
+        "counterparts",
         "keywords",
         "active",
     ]

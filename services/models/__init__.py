@@ -32,6 +32,7 @@ from services.models.councils import (
 from services.models.partners import Feed, Partner, PartnerCall
 from services.models.ratelimit import RateLimitHit
 from services.models.residents import Resident
+from services.models.signposts import Signpost
 
 __all__ = [
     "Attachment",
@@ -59,6 +60,7 @@ __all__ = [
     "Role",
     "Service",
     "ServiceGroup",
+    "Signpost",
     "StaffProfile",
     "Status",
     "Team",

@@ -95,6 +95,16 @@ class Service(models.Model):
     referral_bodies = models.ManyToManyField(
         ReferralBody, blank=True, related_name="services", help_text=_("For referrals.")
     )
+    counterparts = models.ManyToManyField(
+        "self",
+        blank=True,
+        symmetrical=True,
+        help_text=_(
+            "The same service where the other council (or another body) answers for it, e.g. "
+            "missed bins in Milton Keynes and bin collections in Northamptonshire: a resident "
+            "who starts here from there is moved to it, keeping their answers."
+        ),
+    )
     keywords = models.CharField(max_length=300, blank=True)
     active = models.BooleanField(default=True)
 

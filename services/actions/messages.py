@@ -224,19 +224,23 @@ def queue_text(
     case: Case | None = None,
     language: str = "en",
     metadata: dict | None = None,
+    urgent: bool = False,
     now: datetime.datetime | None = None,
 ) -> Message:
     """Queue words already written (no template) to one address, and wake the sender on commit.
 
     For an answer that was owed but never given — the TwiML reply of a text the webhook missed
     (``channels.sms.catch_up``). The caller has checked consent; quiet hours, retries and
-    per-resident order apply as for any queued message.
+    per-resident order apply as for any queued message. ``urgent`` skips quiet hours: the
+    answer to a text the resident has just sent (``channels.sms.filing``) goes at once, as the
+    TwiML reply it replaces did.
     """
     now = now or timezone.now()
     message = Message.objects.create(
         channel=channel,
         direction=Direction.OUT,
         kind=kind,
+        urgent=urgent,
         case=case,
         resident=resident,
         sender=sender,

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from services import permissions, reference, routing, workflow
+from services import permissions, reference, routing, signals, workflow
 from services.actions.attachments import attach
 from services.actions.messages import queue_message
 from services.actions.timeline import record
@@ -18,6 +18,7 @@ from services.models import (
     CaseView,
     Council,
     EventKind,
+    Feed,
     MessageTemplate,
     Office,
     Priority,
@@ -39,6 +40,11 @@ def _lock(case: Case) -> Case:
         .select_related("service", "resident", "responsible_council", "delivering_council")
         .get(pk=case.pk)
     )
+
+
+def _changed(event: str, case: Case, **data) -> None:
+    """Tell ``case_changed`` subscribers (the partner event feeds), inside the transaction."""
+    signals.case_changed.send(sender=Case, event=event, case=case, data=data)
 
 
 def _require_work(user, case: Case) -> None:
@@ -124,6 +130,7 @@ def create_case(
             else "Referral: body not known",
             at=now,
         )
+    _changed(Feed.CASE_CREATED, case)
     return case
 
 
@@ -189,6 +196,7 @@ def assign(user, case: Case, *, assignee=None, team: Team | None = None) -> Case
             return case
         if case.status == Status.RECEIVED and assignee is not None:
             case.status = Status.OPEN
+            _changed(Feed.CASE_STATUS_CHANGED, case, **{"from": Status.RECEIVED, "to": Status.OPEN})
         case.save()
         record(
             case,
@@ -227,6 +235,7 @@ def claim_next(user) -> Case | None:
         case.assignee = user
         if case.status == Status.RECEIVED:
             case.status = Status.OPEN
+            _changed(Feed.CASE_STATUS_CHANGED, case, **{"from": Status.RECEIVED, "to": Status.OPEN})
         case.save(update_fields=["assignee", "status", "updated_at"])
         record(
             case,
@@ -279,6 +288,7 @@ def transfer(
             "office": case.office.slug if case.office else None,
         }
         record(case, EventKind.TRANSFER, actor=user, body=note, data={"from": before, "to": after})
+        _changed(Feed.CASE_TRANSFERRED, case, **{"from": before, "to": after})
     return case
 
 
@@ -297,7 +307,9 @@ def _apply_status(case: Case, target: str, now: datetime.datetime) -> None:
         case.resolved_at = None
     if target in (Status.CLOSED, Status.WITHDRAWN, Status.MERGED, Status.REFERRED):
         case.closed_at = now
-    case.status = target
+    previous, case.status = case.status, target
+    if previous != target:
+        _changed(Feed.CASE_STATUS_CHANGED, case, **{"from": previous, "to": target})
 
 
 def change_status(

@@ -98,3 +98,39 @@ def log_call(
         remote_addr=remote_addr or None,
         detail=detail or {},
     )
+
+
+@transaction.atomic
+def set_staff_account(
+    partner: Partner,
+    *,
+    council: Council,
+    role: str,
+    teams=(),
+    office=None,
+):
+    """Give ``partner`` the staff account it acts as in the case API (or reshape the one it has).
+
+    The account is an ordinary staff user with a staff profile (council, office, teams, role),
+    so the case API asks ``services.permissions`` exactly what it would ask for a member of
+    staff. It has no usable password: nobody signs in to the desk with it; only the partner's
+    API key acts as it.
+    """
+    from django.contrib.auth import get_user_model
+
+    from services.models import StaffProfile
+
+    user = partner.user
+    if user is None:
+        user = get_user_model().objects.create(
+            username=f"partner:{partner.slug}"[:150], is_staff=True, is_active=True
+        )
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        partner.user = user
+        partner.save(update_fields=["user"])
+    profile, _created = StaffProfile.objects.update_or_create(
+        user=user, defaults={"council": council, "role": role, "office": office}
+    )
+    profile.teams.set(teams)
+    return user

@@ -31,7 +31,7 @@ from services.models.councils import (
 )
 from services.models.partners import Feed, Partner, PartnerCall
 from services.models.ratelimit import RateLimitHit
-from services.models.residents import Resident
+from services.models.residents import PhoneProof, Resident
 from services.models.signposts import Signpost
 
 __all__ = [
@@ -53,6 +53,7 @@ __all__ = [
     "OpeningHours",
     "Partner",
     "PartnerCall",
+    "PhoneProof",
     "Priority",
     "RateLimitHit",
     "ReferralBody",

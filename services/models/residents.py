@@ -61,3 +61,26 @@ class Resident(models.Model):
     @property
     def display_name(self) -> str:
         return self.name or _("Unnamed resident")
+
+
+class PhoneProof(models.Model):
+    """A code texted to a number a signed-in resident says is theirs, waiting to be typed back.
+
+    One at a time per account (a new code replaces the last). Only a keyed hash of the code is
+    kept (``services.actions.residents.phone_code_digest``: HMAC with the secret key, so the
+    table alone does not give the six digits away); the row goes once the number is proven,
+    the code has expired, or too many wrong codes were tried. The number becomes the account's
+    (``Resident.phone`` with ``phone_verified``) only when the code comes back.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="phone_proof"
+    )
+    phone = models.CharField(max_length=20, help_text=_("E.164, the number the code went to."))
+    code_digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+
+    def __str__(self):
+        return f"Phone proof for user {self.user_id} ({self.phone})"

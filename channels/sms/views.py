@@ -1,36 +1,40 @@
-"""Twilio SMS webhooks. Thin: parse, hand to ``inbound.receive`` / ``status.apply_status``."""
+"""Twilio SMS webhooks: accept first, file after.
+
+After the signature check (``channels.twilio``) each view reads only what identifies the
+request, writes it into the durable inbox in one statement — or, with the database out of
+reach, to the disk spool — and answers at once (``channels.sms.inbox``). Nothing else happens in
+the request: the text is filed, and the resident answered by an outbound text, by the filing
+worker (``manage.py file_texts``, ``channels.sms.filing``), a moment later.
+
+The inbound answer is an empty ``<Response/>``: the reply used to be TwiML and is now a text
+from the outbox (consent, retries and delivery callbacks apply to it like any other).
+"""
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
-from twilio.twiml.messaging_response import MessagingResponse
 
-from channels.sms import inbound, status
-from channels.twilio import TwilioWebhookView, twiml
+from channels.sms import inbox
+from channels.twilio import TWIML_CONTENT_TYPE, TwilioWebhookView
+
+EMPTY_RESPONSE = '<?xml version="1.0" encoding="UTF-8"?><Response />'
 
 
 class InboundSmsView(TwilioWebhookView):
-    """``POST /channels/sms/twilio/``: a text arrived; answer with TwiML."""
+    """``POST /channels/sms/twilio/``: a text arrived; keep it, answer ``<Response/>``."""
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         try:
-            text = inbound.InboundText.from_post(request.POST)
-        except inbound.MalformedPayload as error:
+            accepted = inbox.text_request(request.POST, request.body)
+        except inbox.Refused as error:
             return HttpResponseBadRequest(str(error), content_type="text/plain")
-        outcome = inbound.receive(text, raw=request.body.decode("utf-8", "replace"))
-        response = MessagingResponse()
-        if outcome.reply:
-            response.message(outcome.reply)
-        return twiml(response)
+        inbox.accept(accepted)
+        return HttpResponse(EMPTY_RESPONSE, content_type=TWIML_CONTENT_TYPE)
 
 
 class SmsStatusView(TwilioWebhookView):
-    """``POST /channels/sms/twilio/status/``: Twilio tells us what became of a text we sent."""
+    """``POST /channels/sms/twilio/status/``: what became of a text we sent; keep it, 204."""
 
     def handle(self, request: HttpRequest) -> HttpResponse:
-        data = request.POST
-        status.apply_status(
-            message_sid=(data.get("MessageSid") or data.get("SmsSid") or "").strip()[:64],
-            status=data.get("MessageStatus") or data.get("SmsStatus") or "",
-            error_code=(data.get("ErrorCode") or "").strip()[:10],
-            message_id=request.GET.get("message", "")[:20],
+        inbox.accept(
+            inbox.status_request(request.POST, request.body, request.META.get("QUERY_STRING", ""))
         )
         return HttpResponse(status=204)

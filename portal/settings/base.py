@@ -360,6 +360,10 @@ PORTAL_VOICE_CALL_BACKEND = env.string(
 )
 # Show the staff-only channel simulator (fake signed SMS and calls) on the desk.
 PORTAL_CHANNEL_SIMULATOR = env.boolean("PORTAL_CHANNEL_SIMULATOR", default=False)
+# Inbound texts and status callbacks wait here when the database cannot be reached (one fsync'd
+# file per request; the filing worker, manage.py file_texts, moves them into the inbox). Each
+# web container needs it on a volume the filing worker also mounts (README, "SMS inbox").
+PORTAL_SMS_SPOOL_DIR = env.path("PORTAL_SMS_SPOOL_DIR", default=BASE_DIR / "var" / "sms-spool")
 
 # --- Search --------------------------------------------------------------------------------------
 ELASTICSEARCH_URL = env.string("ELASTICSEARCH_URL", default="")

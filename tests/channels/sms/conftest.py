@@ -92,21 +92,49 @@ def post_signed(client, path: str, payload: dict, *, signed_url: str | None = No
     )
 
 
+def reply_for(sid: str) -> str:
+    """The answer the filing worker queued for the text ``sid`` ("" for none): one at most."""
+    from services.models import Channel, Message
+
+    replies = Message.objects.filter(
+        channel=Channel.SMS, direction="out", metadata__reply_to=sid
+    ).order_by("pk")
+    assert replies.count() <= 1, "a text was answered more than once"
+    reply = replies.first()
+    return reply.body if reply else ""
+
+
 def reply_text(response) -> str:
-    """The text of the TwiML <Message>, or "" for an empty <Response/>."""
+    """What the resident got back for the text ``response`` accepted ("" for nothing).
+
+    The webhook itself answers an empty TwiML ``<Response/>`` (accept first, file after):
+    that is checked here, and the answer is the outbound text the filing worker queued for
+    the same MessageSid (``sms_post`` files the inbox in-process and notes the MessageSid).
+    """
     from xml.etree import ElementTree
 
     root = ElementTree.fromstring(response.content)  # noqa: S314 (our own TwiML)
     assert root.tag == "Response"
-    messages = root.findall("Message")
-    assert len(messages) <= 1
-    return (messages[0].text or "") if messages else ""
+    assert list(root) == [], "the webhook answers an empty <Response/>; the reply is a text"
+    return reply_for(response.message_sid)
+
+
+def file_inbox():
+    """File everything the webhooks accepted, in-process, as ``manage.py file_texts`` does."""
+    from channels.sms.filing import file_all
+
+    return file_all()
 
 
 @pytest.fixture
 def sms_post(client):
+    """POST a signed webhook, then file the inbox (the worker's half, run here at once)."""
+
     def post(payload, path=INBOUND_PATH, **kwargs):
-        return post_signed(client, path, payload, **kwargs)
+        response = post_signed(client, path, payload, **kwargs)
+        file_inbox()
+        response.message_sid = payload.get("MessageSid", "")
+        return response
 
     return post
 

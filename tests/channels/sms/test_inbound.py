@@ -49,8 +49,10 @@ def test_valid_signature_opens_a_general_enquiry_and_replies_with_reference(setu
     message = _messages().get()
     assert message.case == case
     assert message.metadata["reply"] == reply_text(response)
-    # The TwiML reply is the acknowledgement: nothing else is queued.
-    assert not Message.objects.filter(direction="out").exists()
+    # The reply is the acknowledgement: one urgent text to the sender, nothing else queued.
+    reply = Message.objects.get(direction="out")
+    assert (reply.recipient, reply.body, reply.case) == (SENDER, reply_text(response), case)
+    assert reply.urgent and reply.status == MessageStatus.QUEUED
 
 
 def test_wrong_signature_is_refused_and_changes_nothing(setup, client):
@@ -121,6 +123,9 @@ def test_retry_of_same_message_sid_gets_same_reply_and_changes_nothing(setup, sm
     assert first.content == second.content
     assert _messages().count() == 1
     assert Case.objects.count() == 1
+    # Answered once (reply_text fails on a second answer to the same MessageSid).
+    assert Case.objects.get().display_reference in reply_text(second)
+    assert Message.objects.filter(direction="out").count() == 1
 
 
 # --- References -----------------------------------------------------------------------------
@@ -307,16 +312,20 @@ def test_stop_then_an_outbound_update_is_not_sent(
     from services.outbound.dispatch import dispatch_due
 
     dispatch_due()
-    assert outbox == []
+    # Only the confirmation of the STOP itself went; the update did not.
+    assert [sent.message_id for sent in outbox if sent.message_id == message.pk] == []
+    assert len(outbox) == 1 and "START" in outbox[0].body
     # and START lets the next one through
     sms_post(inbound_payload("START", sender=SENDER))
+    dispatch_due()  # the answer to START goes first (texts to one resident keep their order)
     case = Case.objects.get(pk=case.pk)
     with django_capture_on_commit_callbacks(execute=True):
         allowed = queue_message(case, "status_update")
     allowed.refresh_from_db()
     assert allowed.status == MessageStatus.SENT
-    assert len(outbox) == 1
-    assert outbox[0].recipient == SENDER
+    assert len(outbox) == 3
+    assert outbox[-1].message_id == allowed.pk
+    assert outbox[-1].recipient == SENDER
 
 
 def test_new_sid_helper_is_twilio_shaped():

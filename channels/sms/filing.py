@@ -51,17 +51,18 @@ MAX_BACKOFF = 15 * 60  # so a row is parked about 20 minutes after its first fai
 
 FILED, SKIPPED, RETRY, PARKED = "filed", "skipped", "retry", "parked"
 
-_OLDER_PENDING = (
-    "SELECT 1 FROM sms_inbox j WHERE j.state = 'pending' AND j.lane = i.lane "
-    "AND (j.received_at, j.id) < (i.received_at, i.id)"
-)
+# Is there an older pending row in the same lane? (Literal SQL: nothing here comes from input.)
 _CANDIDATES = (
     "SELECT i.id, i.lane FROM sms_inbox i "
     "WHERE i.state = 'pending' AND i.next_attempt_at <= %s "
-    f"AND NOT EXISTS ({_OLDER_PENDING}) "
+    "AND NOT EXISTS (SELECT 1 FROM sms_inbox j WHERE j.state = 'pending' AND j.lane = i.lane "
+    "AND (j.received_at, j.id) < (i.received_at, i.id)) "
     "ORDER BY i.received_at, i.id LIMIT %s"
 )
-_STILL_FIRST = f"SELECT NOT EXISTS ({_OLDER_PENDING}) FROM sms_inbox i WHERE i.id = %s"
+_STILL_FIRST = (
+    "SELECT NOT EXISTS (SELECT 1 FROM sms_inbox j WHERE j.state = 'pending' AND j.lane = i.lane "
+    "AND (j.received_at, j.id) < (i.received_at, i.id)) FROM sms_inbox i WHERE i.id = %s"
+)
 
 
 @dataclass
@@ -135,9 +136,7 @@ def _still_first(entry_id: int) -> bool:
         return bool(row and row[0])
 
 
-def file_one(
-    entry_id: int, lane: str, *, now: datetime.datetime | None = None
-) -> tuple[str, str]:
+def file_one(entry_id: int, lane: str, *, now: datetime.datetime | None = None) -> tuple[str, str]:
     """File one row if it is still pending, due and first in its lane. (result, outcome)."""
     with transaction.atomic():
         if not _lock_lane(lane):
@@ -246,4 +245,3 @@ def backlog() -> dict:
         if oldest
         else 0,
     }
-

@@ -63,8 +63,14 @@ _INSERT = (
     "VALUES (%s, %s, %s, %s, %s, %s, %s, 'pending', 0, %s, '', '') "
     "ON CONFLICT (key) DO NOTHING"
 )
+# The same insert, waking the filing workers (LISTEN sms_inbox) when a row was new.
 _INSERT_AND_NOTIFY = (
-    f"WITH new AS ({_INSERT} RETURNING id) SELECT pg_notify('{NOTIFY_CHANNEL}', '') FROM new"
+    "WITH new AS ("
+    "INSERT INTO sms_inbox (kind, key, lane, body, query, received_at, source, state, "
+    "attempts, next_attempt_at, last_error, outcome) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, 'pending', 0, %s, '', '') "
+    "ON CONFLICT (key) DO NOTHING RETURNING id"
+    ") SELECT pg_notify('sms_inbox', '') FROM new"
 )
 
 

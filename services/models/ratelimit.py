@@ -1,6 +1,6 @@
 """Rate-limit counters that an attacker can neither extend nor flush: rows in PostgreSQL.
 
-See ``services.ratelimit`` for the window rule.
+See ``services.actions.ratelimit`` for the window rule.
 """
 
 from django.db import models

@@ -1,8 +1,9 @@
 """``manage.py tick``: the periodic housekeeping, from cron or as a long-running loop.
 
-Marks SLA breaches on case timelines and sends outbound messages whose retry time has come
-(or that waited out the night). Safe to run from several hosts at once: both steps lock rows
-with SKIP LOCKED. ``--every N`` repeats every N seconds (the docker-compose ``scheduler``).
+Marks SLA breaches on case timelines, sends outbound messages whose retry time has come
+(or that waited out the night), and prunes rate-limit rows older than every window
+(``services.actions.ratelimit.prune``). Safe to run from several hosts at once: the first two
+steps lock rows with SKIP LOCKED, and pruning deletes only rows no window still counts. ``--every N`` repeats every N seconds (the docker-compose ``scheduler``).
 """
 
 import time
@@ -10,6 +11,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
+from services.actions.ratelimit import prune as prune_rate_limits
 from services.actions.sla import mark_breaches
 from services.outbound.dispatch import dispatch_due
 
@@ -24,6 +26,7 @@ class Command(BaseCommand):
         while True:
             breaches = mark_breaches()
             sent = dispatch_due()
+            prune_rate_limits()
             if breaches or sent or not every:
                 self.stdout.write(f"tick: {breaches} breaches marked, {sent} messages sent")
             if not every:

@@ -12,6 +12,9 @@ class Channel(models.TextChoices):
     COUNTER = "counter", _("Counter")
     FAX = "fax", _("Fax")
     POST = "post", _("Post")
+    # Another public body's system reporting for a resident (FixMyStreet over Open311): the
+    # case's origin is the partner, named on its timeline and in the message's metadata.
+    OPEN311 = "open311", _("Partner (Open311)")
 
 
 class Direction(models.TextChoices):

@@ -23,6 +23,7 @@ urlpatterns = [
     path("desk/", include("desk.urls")),  # every staff screen: queue, calls, counter, …
     path("counter/", include("channels.counter.public_urls")),
     path("channels/", include("channels.urls")),
+    path("api/", include("api.urls")),  # the case API, its schema and docs (docs/api.md)
     path("documents/", include(wagtaildocs_urls)),
 ]
 

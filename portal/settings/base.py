@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "search",
     "reports",
     "desk",
+    "api",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -62,6 +63,10 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # The case API (api/): Django REST framework, its OpenAPI schema and Swagger UI's files
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     # Background work
     "django_tasks_db",
     # Django
@@ -364,6 +369,37 @@ PORTAL_CHANNEL_SIMULATOR = env.boolean("PORTAL_CHANNEL_SIMULATOR", default=False
 # file per request; the filing worker, manage.py file_texts, moves them into the inbox). Each
 # web container needs it on a volume the filing worker also mounts (README, "SMS inbox").
 PORTAL_SMS_SPOOL_DIR = env.path("PORTAL_SMS_SPOOL_DIR", default=BASE_DIR / "var" / "sms-spool")
+
+# --- Case API and event feeds (api/; docs/api.md) ---------------------------------------------
+# The API's views set their own authentication (partner keys), permission, throttle, parser,
+# renderer and error handling (api.views.PartnerView); these are DRF's defaults for anything
+# else, kept closed.
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Case API — MK and Northamptonshire public access",
+    "DESCRIPTION": (
+        "Cases for council back-office systems: list, read, change status, add a note or an "
+        "outcome, transfer — as a member of staff in the system's role would. docs/api.md."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "persistAuthorization": False},
+    "ENUM_NAME_OVERRIDES": {},
+}
+# How feed events are POSTed to partners (api.transport): requests, or locmem in tests.
+PORTAL_FEED_TRANSPORT = env.string("PORTAL_FEED_TRANSPORT", default="api.transport.RequestsTransport")
 
 # --- Search --------------------------------------------------------------------------------------
 ELASTICSEARCH_URL = env.string("ELASTICSEARCH_URL", default="")

@@ -46,6 +46,9 @@ STORAGES = {
 }
 ACCOUNT_RATE_LIMITS = {}
 PORTAL_CHANNEL_SIMULATOR = True
+# Feed events are recorded, not POSTed (api.transport.LocmemTransport); a test that runs a real
+# local server switches back to the requests transport.
+PORTAL_FEED_TRANSPORT = "api.transport.LocmemTransport"
 
 # Quieter test output: Wagtail logs every page it creates and django.tasks every task it runs.
 LOGGING = {

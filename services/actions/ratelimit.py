@@ -52,6 +52,12 @@ DEFAULT_RATES: dict[str, tuple[int, int]] = {
     "reset_password_from_key_ip": (20, 60),
     # A text that is a bare reference, answered with the case's status (channels.sms).
     "sms_status_sender": (10, 60 * 60),
+    # Proving a mobile number (services.actions.phones): texts cost money and can pester a
+    # stranger's phone, so codes are limited per account and per number; tries per account,
+    # on top of the three each code allows.
+    "phone_code_user": (5, 60 * 60),
+    "phone_code_number": (3, 60 * 60),
+    "phone_code_try_user": (10, 60 * 60),
 }
 
 

@@ -23,6 +23,8 @@ urlpatterns = [
     path("desk/", include("desk.urls")),  # every staff screen: queue, calls, counter, …
     path("counter/", include("channels.counter.public_urls")),
     path("channels/", include("channels.urls")),
+    # GeoReport v2 for FixMyStreet and other partner systems (channels/open311).
+    path("open311/v2/", include("channels.open311.urls")),
     path("api/", include("api.urls")),  # the case API, its schema and docs (docs/api.md)
     path("documents/", include(wagtaildocs_urls)),
 ]

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "channels.sms",
     "channels.counter",
     "channels.voice",
+    "channels.open311",
     "search",
     "reports",
     "desk",

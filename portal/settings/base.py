@@ -393,11 +393,19 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "PREPROCESSING_HOOKS": ["api.schema.only_case_api"],
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "persistAuthorization": False},
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "services.models.cases.Status",
+        "ChannelEnum": "services.models.choices.Channel",
+        "NewStatusEnum": "api.serializers.NEW_STATUSES",
+        "OutcomeStatusEnum": "api.serializers.OUTCOME_STATUSES",
+        "StatusFilterEnum": "api.serializers.STATUS_FILTERS",
+        "SlaFilterEnum": "api.serializers.SLA_FILTERS",
+    },
 }
 # How feed events are POSTed to partners (api.transport): requests, or locmem in tests.
 PORTAL_FEED_TRANSPORT = env.string("PORTAL_FEED_TRANSPORT", default="api.transport.RequestsTransport")

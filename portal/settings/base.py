@@ -408,7 +408,9 @@ SPECTACULAR_SETTINGS = {
     },
 }
 # How feed events are POSTed to partners (api.transport): requests, or locmem in tests.
-PORTAL_FEED_TRANSPORT = env.string("PORTAL_FEED_TRANSPORT", default="api.transport.RequestsTransport")
+PORTAL_FEED_TRANSPORT = env.string(
+    "PORTAL_FEED_TRANSPORT", default="api.transport.RequestsTransport"
+)
 
 # --- Search --------------------------------------------------------------------------------------
 ELASTICSEARCH_URL = env.string("ELASTICSEARCH_URL", default="")

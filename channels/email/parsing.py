@@ -17,6 +17,7 @@ desk. HTML is turned into text with inscriptis, which reads it as data and runs 
 import codecs
 import email
 import email.policy
+import hashlib
 import logging
 import mimetypes
 import re
@@ -211,11 +212,68 @@ def sanitise_html(html: str) -> str:
         return ""
 
 
+# Attribution lines ("On … wrote:") in the languages mail-parser-reply does not know, or
+# writes differently from what clients send: Android's and Yandex's Russian ("… пишет:",
+# "… написал:"), Ukrainian, Welsh, Romanian, Portuguese, Norwegian/Danish/Swedish, Finnish.
+ATTRIBUTION_VERBS = (
+    r"wrote|writes|пишет|написала?|писал[аи]?|пише|написав|написала|ysgrifennodd|"
+    r"a scris|escreveu|escribió|schrieb|a écrit|ha scritto|schreef|napisał[a]?|pisze|"
+    r"skrev|kirjoitti|napsal[a]?"
+)
+# The attribution: one line with a digit in it (a date or time) ending in a verb and a colon,
+# or two when the client wrapped it inside the name or address (Android breaks after "<"): a
+# line ending in "<", '"' or "," and then the rest, without digits. Then, after at most one
+# blank line, a ">"-quoted line.
+_ATTRIBUTION = re.compile(
+    rf"^(?P<attribution>(?![ \t]*>)(?:[^\n]*\d[^\n]*|[^\n]*\d[^\n]*[<\",][ \t]*\n"
+    rf"(?![ \t]*>)[^\n\d]+)(?:{ATTRIBUTION_VERBS})\s*:)[ \t]*\n(?:[ \t]*\n)?(?=[ \t]*>)",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def strip_quoted_history(text: str) -> str:
+    """The text without its attributed ``>``-quoted history, wherever it stands.
+
+    mail-parser-reply cuts at the first attribution it recognises and keeps what is above it.
+    That loses nothing for top-posted replies in the languages it knows, but keeps the history
+    of a reply whose attribution is in another language (Android in Russian: "02.04.2012 14:20
+    пользователь … написал:") and gets bottom-posted replies backwards (Thunderbird's "On …
+    wrote:" / quote / then the answer below). Here an attribution line followed by its quoted
+    block is removed, and the text above and below it is kept, so both work. Unattributed
+    ``>`` lines (a resident quoting a letter inline) are left alone. Written here because the
+    library has no hook for either.
+    """
+    if ">" not in text:
+        return text
+    lines = text.split("\n")
+    keep = [True] * len(lines)
+    offsets = []
+    position = 0
+    for line in lines:
+        offsets.append(position)
+        position += len(line) + 1
+    for match in _ATTRIBUTION.finditer(text):
+        first = text.count("\n", 0, match.start())
+        index = text.count("\n", 0, match.end())
+        if not keep[first]:
+            continue
+        for number in range(first, index):
+            keep[number] = False
+        while index < len(lines) and (
+            lines[index].lstrip().startswith(">") or not lines[index].strip()
+        ):
+            keep[index] = False
+            index += 1
+    remaining = "\n".join(line for line, kept in zip(lines, keep, strict=True) if kept)
+    return remaining.strip() if remaining.strip() else text
+
+
 def trim_reply(text: str) -> str:
     """The new part of a reply: quoted history and signature removed; the whole text if the
     parser finds nothing new (a reply that is all signature is better shown whole)."""
     if not text.strip():
         return ""
+    text = strip_quoted_history(text)
     try:
         replies = EmailReplyParser(languages=REPLY_LANGUAGES).read(text).replies
     except Exception as error:  # noqa: BLE001 - never lose a message to a heuristic
@@ -224,6 +282,32 @@ def trim_reply(text: str) -> str:
     if replies and replies[0].body.strip():
         return replies[0].body.strip()
     return text.strip()
+
+
+def content_digest(parsed: "ParsedEmail") -> str:
+    """A stable id for a message without a Message-ID, from what the sender wrote.
+
+    The headers a person's client sets (From, To, Cc, Subject, Date, In-Reply-To, References),
+    the text, the HTML and each attachment's bytes, whitespace normalised — never the trace
+    headers (Received, Return-Path, Delivered-To, a provider's X- headers) or line endings that
+    each hop adds. ``parse`` and ``read`` give the same ``ParsedEmail`` for the same message,
+    so the MTA pipe and a webhook agree on it. Two messages alike in all of that, Date
+    included, are one message.
+    """
+    digest = hashlib.sha256()
+
+    def add(label: str, value: str | bytes) -> None:
+        data = value if isinstance(value, bytes) else " ".join(value.split()).encode()
+        digest.update(f"{label}:{len(data)}:".encode())
+        digest.update(data)
+
+    for name in ("From", "To", "Cc", "Subject", "Date", "In-Reply-To", "References"):
+        add(name, parsed.headers.get(name, ""))
+    add("text", parsed.full_text)
+    add("html", parsed.html)
+    for part in parsed.attachments:
+        add("attachment", hashlib.sha256(part.content).digest())
+    return "sha256:" + digest.hexdigest()
 
 
 class _Walker:

@@ -16,8 +16,8 @@ Attachments go through the one attachment policy (``services.attachments``, by c
 email's own size limit ``PORTAL_EMAIL_MAX_ATTACHMENT_BYTES``); refused ones stay in the original
 message and are noted on the case.
 
-Idempotent: the provider id is the Message-ID (or a hash of the raw message when there is
-none), and ``(channel, provider_id)`` is unique, so the same message delivered twice — an MTA
+Idempotent: the provider id is the Message-ID (or, when there is none, a hash of the message's
+content — not its bytes, which each entrance frames differently: ``provider_id_for``), and ``(channel, provider_id)`` is unique, so the same message delivered twice — an MTA
 retry, a webhook retry, both entry points — is one message.
 
 Errors: ``Rejected`` means "bounce it, retrying will not help" (exit 65). A database that is
@@ -41,13 +41,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from channels.email import loops
-from channels.email.parsing import ParsedEmail, clean_text, parse, read
+from channels.email.parsing import ParsedEmail, clean_text, content_digest, parse, read
 from services import attachments as attachment_policy
 from services import inbound as clean
 from services import routing
 from services.actions import InboundAttachment, InboundMessage, IntakeResult, ResidentDetails
 from services.actions import intake as intake_action
-from services.actions.intake import provider_id_for_raw
 from services.actions.messages import record_bounce, store_message
 from services.actions.timeline import record
 from services.models import (
@@ -66,6 +65,7 @@ logger = logging.getLogger(__name__)
 MAX_ATTACHMENTS = 20
 MAX_BODY_CHARS = 200_000
 MAX_PROVIDER_ID = 255
+BOUNCE_MATCH_DAYS = 7
 
 
 class Rejected(Exception):
@@ -85,11 +85,17 @@ class Outcome:
 
 
 def provider_id_for(parsed: ParsedEmail, raw: bytes) -> str:
-    """The Message-ID, or a hash: of the raw message when it has none, of the id when it is
-    too long for the column (hostile or broken senders)."""
+    """The one id of an inbound email, the same whichever way it came in.
+
+    The Message-ID; a hash of it when it is too long for the column (hostile or broken
+    senders); and for a message without one, ``parsing.content_digest``: a hash of what the
+    sender wrote (its From, To, Cc, Subject, Date, threading headers, text, HTML and
+    attachments), not of the bytes, because the MTA and the provider each add their own trace
+    headers and line endings, and the same message piped and posted must be one message.
+    """
     message_id = parsed.message_id.strip()
     if not message_id:
-        return provider_id_for_raw(raw)
+        return content_digest(parsed)
     if len(message_id) > MAX_PROVIDER_ID:
         return "sha256:" + hashlib.sha256(message_id.encode("utf-8", "replace")).hexdigest()
     return message_id
@@ -250,11 +256,44 @@ def _record_ignored(
     )
 
 
-def _apply_bounce(parsed: ParsedEmail, raw: bytes) -> list[Message]:
-    """Mark the outbound messages a bounce quotes as failed, and their recipients bouncing."""
-    bounce = loops.read_bounce(parsed, raw)
+def bounced_messages(bounce: loops.Bounce, now: datetime.datetime) -> list[str]:
+    """The provider ids of our emails a bounce is about.
+
+    The Message-IDs it quotes, when it quotes any (ours are random: a bounce quoting only other
+    ids is about someone else's message, or forged, and marks nothing). A bounce that quotes no
+    Message-ID at all — many plain-text bounces do not — is matched by the failed recipients it
+    names: the latest email we sent each of them in the last ``BOUNCE_MATCH_DAYS`` days (MTAs
+    give up within five), so an old or made-up bounce cannot reach further back.
+    """
     ids = [i for i in bounce.original_ids if len(i) <= MAX_PROVIDER_ID]
-    if not ids or not bounce.permanent:
+    if ids:
+        return ids
+    found = []
+    for address in bounce.failed_recipients[:10]:
+        latest = (
+            Message.objects.filter(
+                channel=Channel.EMAIL,
+                direction=Direction.OUT,
+                recipient__iexact=address,
+                created_at__gte=now - datetime.timedelta(days=BOUNCE_MATCH_DAYS),
+            )
+            .exclude(provider_id="")
+            .order_by("-created_at")
+            .values_list("provider_id", flat=True)
+            .first()
+        )
+        if latest:
+            found.append(latest)
+    return found
+
+
+def _apply_bounce(parsed: ParsedEmail, raw: bytes) -> list[Message]:
+    """Mark the outbound messages a bounce is about as failed, and their recipients bouncing."""
+    bounce = loops.read_bounce(parsed, raw)
+    if not bounce.permanent:
+        return []
+    ids = bounced_messages(bounce, timezone.now())
+    if not ids:
         return []
     detail = " ".join(filter(None, [bounce.status, bounce.diagnostic])) or "-"
     return record_bounce(
@@ -334,7 +373,10 @@ def _inbound(
             if point is not None:
                 inbound.council, inbound.service = point.council, point.service
     else:
-        inbound.acknowledge = acknowledgement_allowed(parsed.sender, now)
+        # A no-reply or list-manager address cannot read an answer; the case is still opened.
+        inbound.acknowledge = not loops.unanswerable(parsed.sender) and acknowledgement_allowed(
+            parsed.sender, now
+        )
     return inbound, refused
 
 
@@ -395,17 +437,20 @@ def receive(
     recipient = _mailbox(envelope_recipient, parsed.recipients)
     ignore = dict(envelope_sender=envelope_sender, recipient=recipient, source=source)
 
-    reason = loops.bounce_reason(parsed, envelope_sender)
-    if reason:
-        message, created = _record_ignored(parsed, raw, status="bounce", reason=reason, **ignore)
+    verdict = loops.classify(parsed, envelope_sender, our_addresses())
+    if verdict.kind == "bounce":
+        message, created = _record_ignored(
+            parsed, raw, status="bounce", reason=verdict.reason, **ignore
+        )
         if created:
             marked = _apply_bounce(parsed, raw)
             logger.info("Bounce %s marked %d message(s) failed", message.pk, len(marked))
-        return Outcome("bounce" if created else "duplicate", message, reason=reason)
-    reason = loops.auto_reply_reason(parsed, our_addresses())
-    if reason:
-        message, created = _record_ignored(parsed, raw, status="auto", reason=reason, **ignore)
-        return Outcome("ignored" if created else "duplicate", message, reason=reason)
+        return Outcome("bounce" if created else "duplicate", message, reason=verdict.reason)
+    if verdict.kind:
+        message, created = _record_ignored(
+            parsed, raw, status="auto", reason=verdict.reason, **ignore
+        )
+        return Outcome("ignored" if created else "duplicate", message, reason=verdict.reason)
 
     now = timezone.now()
     try:

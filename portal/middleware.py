@@ -1,5 +1,5 @@
-"""Request-wide policies: the Content Security Policy, staff two-factor enrolment, and the
-resident's language (cookie, then their account)."""
+"""Request-wide policies: the Content Security Policy, staff two-factor enrolment, the
+resident's language (cookie, then their account), and personal pages kept out of caches."""
 
 from django.conf import settings
 from django.middleware.csp import ContentSecurityPolicyMiddleware as BaseCSPMiddleware
@@ -7,7 +7,7 @@ from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
 from portal.languages import SESSION_KEY, remember_language
 
@@ -94,3 +94,45 @@ class AccountLanguageMiddleware:
         if language is not None and settings.LANGUAGE_COOKIE_NAME not in response.cookies:
             remember_language(response, language)  # unless the view just set another
         return response
+
+
+class PersonalPagesNoStoreMiddleware:
+    """Pages with personal data are never kept by the browser or any cache in between.
+
+    On a shared counter PC the back button or the disk cache must not show the previous
+    resident's case. So every response is sent with ``Cache-Control: no-store`` (Django's
+    ``add_never_cache_headers``: ``max-age=0, no-cache, no-store, must-revalidate, private``)
+    when any of these holds:
+
+    * the path is under a personal prefix (``PERSONAL_PREFIXES``: the desk, /track/ and its
+      results, /my/, allauth's /accounts/, the CMS, the API) — whoever asks, signed in or not;
+    * the visitor is signed in (staff or resident: every page may show who they are);
+    * the visitor has a session, which only a personal journey creates for someone not signed
+      in (a case found with /track/, an application in progress, a reply being written).
+
+    One place, keyed on who is asking rather than on a list of views, so a new personal view
+    cannot forget it (``tests/portal/test_no_store.py`` walks the URL configuration). Public
+    pages and the site search, asked for by a visitor without a session, stay cacheable.
+    After ``AuthenticationMiddleware``, so every response from later middleware and views
+    passes through it. A view's own stricter headers are kept (this only adds).
+    """
+
+    PERSONAL_PREFIXES = ("/desk/", "/track/", "/my/", "/accounts/", ADMIN_PREFIX, "/api/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.is_personal(request):
+            add_never_cache_headers(response)
+        return response
+
+    def is_personal(self, request) -> bool:
+        if request.path.startswith(self.PERSONAL_PREFIXES):
+            return True
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return True
+        session = getattr(request, "session", None)
+        return session is not None and not session.is_empty()

@@ -93,10 +93,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Cache-Control: no-store on every page with personal data (see its docstring).
+    "portal.middleware.PersonalPagesNoStoreMiddleware",
     "portal.middleware.AccountLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # allauth's per-address limits (sign-in, sign-up, password reset) on our windows.
+    "portal.account_limits.AccountRateLimitMiddleware",
     "portal.middleware.StaffMfaMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -245,11 +249,23 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PUBLIC_BASE_URL.startswith("https") else "http"
+# Signing in, signing up and password resets are limited in PostgreSQL, not in allauth's
+# cache-based limiter (a full cache culls its counters): portal.account_limits counts them on
+# services.actions.ratelimit's windows (rates: PORTAL_RATE_LIMITS, scopes login_*, signup_ip,
+# reset_password_*, mfa_failed_user), so allauth's own counters for those actions are off.
+ACCOUNT_ADAPTER = "portal.account_limits.AccountAdapter"
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "10/m/ip,5/5m/key",
-    "signup": "20/m/ip",
-    "reset_password": "20/m/ip,5/m/key",
+    "login": None,
+    "login_failed": None,  # also allauth's authenticator-code limit: see MFA_FORMS
+    "signup": None,
+    "reset_password": None,
+    "reset_password_from_key": None,
     "confirm_email": "1/3m/key",
+}
+MFA_FORMS = {
+    "authenticate": "portal.account_limits.AuthenticateForm",
+    "reauthenticate": "portal.account_limits.ReauthenticateForm",
+    "activate_totp": "portal.account_limits.ActivateTOTPForm",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "MK & Northamptonshire public access"

@@ -70,13 +70,21 @@ MAILERS = {
     }
 }
 
-# Rate limits (track a case, submissions) count in the cache, so it must be shared by every
-# web process: the database cache needs nothing else running (`manage.py createcachetable`,
-# run by the compose "migrate" service). Councils with Redis can point CACHES at it instead.
+# Rate limits no longer count in the cache (services.actions.ratelimit keeps them in
+# PostgreSQL), so nothing here is a security counter: what the cache holds (allauth's
+# signed-in limits and cool-downs, Wagtail's caches) can be culled without harm. The database
+# cache needs nothing else running (`manage.py createcachetable`, run by the compose "migrate"
+# service); councils with Redis can point CACHES at it instead. Room for 20,000 entries (the
+# default, 300, culled a third of the table every few hundred requests); when full it first
+# drops expired entries, then a quarter of the rest.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "portal_cache",
+        "OPTIONS": {
+            "MAX_ENTRIES": env.integer("PORTAL_CACHE_MAX_ENTRIES", default=20_000),
+            "CULL_FREQUENCY": 4,
+        },
     },
     "catalogue": CATALOGUE_CACHE,  # noqa: F405 - per process; see services.lookups
 }

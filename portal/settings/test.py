@@ -44,7 +44,8 @@ STORAGES = {
         "OPTIONS": {"location": BASE_DIR / "var" / "test-private", "base_url": None},
     },
 }
-ACCOUNT_RATE_LIMITS = {}
+# Sign-in limits as in production (base): ours in PostgreSQL, allauth's cache counters off for
+# them. (An empty dict here would give allauth's full defaults, not none.)
 PORTAL_CHANNEL_SIMULATOR = True
 # Feed events are recorded, not POSTed (api.transport.LocmemTransport); a test that runs a real
 # local server switches back to the requests transport.

@@ -147,7 +147,7 @@ class Sid(Field):
         cleaned = inbound.line(value, inbound.MAX_IDENTIFIER)
         if not self._SHAPE.match(cleaned):
             return ""
-        if self.prefixes and cleaned[:2].upper() not in self.prefixes:
+        if self.prefixes and cleaned[:2] not in self.prefixes:
             return ""
         return cleaned
 

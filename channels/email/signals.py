@@ -13,6 +13,7 @@ from django.http import HttpRequest
 
 from channels.email.html import render_html
 from channels.email.receive import Rejected, receive
+from services import inbound as clean
 from services.actions.messages import set_html_body
 from services.models import Channel, Direction, Message, MessageStatus
 
@@ -41,15 +42,23 @@ def handle_inbound(sender, event, esp_name, **kwargs) -> None:
     A database error propagates: the provider gets a 5xx and delivers again later (and the
     retry is harmless, being idempotent on Message-ID). A message refused for good is logged
     and acknowledged, since a provider retrying it would change nothing.
+
+    This is the email entrance, as ``channels.twilio`` is Twilio's: the envelope the provider
+    posted beside the message (``sender``, ``recipient``) is cleaned and bounded here, once
+    (``services.inbound``); the message itself is read once by ``channels.email.parsing``,
+    which cleans every header it takes.
     """
     message = event.message
+    sender = getattr(message, "envelope_sender", None)
     try:
         outcome = receive(
             message,
             raw=raw_from_event(event),
-            envelope_sender=getattr(message, "envelope_sender", None),
-            envelope_recipient=getattr(message, "envelope_recipient", None) or "",
-            source=f"anymail:{esp_name}",
+            envelope_sender=clean.line(sender, clean.MAX_ADDRESS) if sender is not None else None,
+            envelope_recipient=clean.line(
+                getattr(message, "envelope_recipient", None), clean.MAX_ADDRESS
+            ),
+            source=f"anymail:{clean.line(esp_name, 40)}",
         )
     except Rejected as error:
         logger.warning("Inbound email from %s refused: %s", esp_name, error)

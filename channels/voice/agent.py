@@ -30,15 +30,15 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from twilio.twiml.voice_response import VoiceResponse
 
-from channels.twilio import TwilioWebhookView, twiml
+from channels.twilio import Integer, Line, Sid, TwilioWebhookView, twiml
 from channels.voice import actions, agents, ivr, routing
 from channels.voice.models import Agent, Call, Callback, CallStatus
+from channels.voice.prompts import voice
 from services import inbound as clean
 from services import permissions
 
 logger = logging.getLogger(__name__)
 
-_CALL_SID = re.compile(r"^CA[0-9a-fA-F]{32}$")
 _IDENTITY = re.compile(r"^[0-9a-f]{32}$")
 DIAL_TIMEOUT = 20  # seconds an agent's <Dial> waits for the queue / the number to answer
 
@@ -54,44 +54,52 @@ def refusal(text: str) -> VoiceResponse:
     return response
 
 
-def identity_of(request: HttpRequest) -> str:
+# ``From`` / ``Caller`` are read as text, not phone numbers: the softphone's is
+# ``client:<identity>``.
+AGENT_FIELDS = {
+    "CallSid": Sid(("CA",)),
+    "From": Line(100),
+    "Caller": Line(100),
+}
+AGENT_QUERY = {"agent": Line(64), "intent": Line(20, lower=True)}
+
+
+def identity_of(fields, query) -> str:
     """The agent's identity: from the signed URL (``?agent=``, "ring my phone"), else from
     ``From`` / ``Caller`` = ``client:<identity>`` (the softphone)."""
-    query = clean.line(request.GET.get("agent"), 64)
-    if query:
-        return query
+    if query["agent"]:
+        return query["agent"]
     for field in ("From", "Caller"):
-        value = clean.line(request.POST.get(field), 100)
+        value = fields[field]
         if value.startswith("client:"):
             return value.removeprefix("client:")
     return ""
 
 
-def _intent(request: HttpRequest) -> str:
-    return clean.line(request.POST.get("Intent") or request.GET.get("intent"), 20).lower()
-
-
 class AgentView(TwilioWebhookView):
     """``POST /channels/voice/twilio/agent/``: the TwiML App's Voice URL."""
 
+    post_fields = {**AGENT_FIELDS, "Intent": Line(20, lower=True), "To": Line(100)}
+    query_fields = AGENT_QUERY
+
     def handle(self, request: HttpRequest) -> HttpResponse:
-        leg_sid = clean.line(request.POST.get("CallSid"), clean.MAX_IDENTIFIER)
-        if not _CALL_SID.match(leg_sid):
+        leg_sid = self.fields["CallSid"]
+        if not leg_sid:
             return HttpResponseBadRequest(
                 "CallSid is missing or malformed.", content_type="text/plain"
             )
-        intent = _intent(request)
+        intent = self.fields["Intent"] or self.query["intent"]
         to = ""
         if intent == "call":
             try:
-                to = clean.normalise_phone(request.POST.get("To", ""))
+                to = clean.normalise_phone(self.fields["To"])
             except clean.InvalidPhoneNumber:
                 to = "invalid"
         key = f"agent:{intent or '?'}:{to}"[:120]
         done = actions.replayed_agent_step(leg_sid, key)
         if done is not None:
             return twiml(done.twiml)
-        identity = identity_of(request)
+        identity = identity_of(self.fields, self.query)
         agent = agents.agent_by_identity(identity) if _IDENTITY.match(identity) else None
         with translation.override("en"):
             if agent is None:
@@ -198,10 +206,12 @@ def allowed_destination(user, to: str):
 class WhisperView(TwilioWebhookView):
     """``<Queue url>``: played to the caller as they are put through; records who took them."""
 
+    post_fields = {"CallSid": Sid(("CA",)), "DequeingCallSid": Sid(("CA",))}
+
     def handle(self, request: HttpRequest) -> HttpResponse:
-        sid = clean.line(request.POST.get("CallSid"), clean.MAX_IDENTIFIER)
-        dequeuing = clean.line(request.POST.get("DequeingCallSid"), clean.MAX_IDENTIFIER)
-        if not _CALL_SID.match(sid) or not _CALL_SID.match(dequeuing):
+        sid = self.fields["CallSid"]
+        dequeuing = self.fields["DequeingCallSid"]
+        if not sid or not dequeuing:
             return HttpResponseBadRequest(
                 "CallSid is missing or malformed.", content_type="text/plain"
             )
@@ -211,7 +221,7 @@ class WhisperView(TwilioWebhookView):
             actions.dequeued(call, dequeuing_sid=dequeuing, now=timezone.now())
         response = VoiceResponse()
         with translation.override(ivr.prompt_language(language)):
-            ivr.say(response, _("Putting you through to an adviser now."), language)
+            voice(response, "putting_through", language)
         return twiml(response)
 
 
@@ -219,14 +229,17 @@ class AgentStatusView(TwilioWebhookView):
     """The agent leg's status callback (the TwiML App's Status Callback URL, and the one
     "ring my phone" gives ``calls.create``)."""
 
+    post_fields = {**AGENT_FIELDS, "CallStatus": Line(20), "CallDuration": Integer()}
+    query_fields = AGENT_QUERY
+
     def handle(self, request: HttpRequest) -> HttpResponse:
-        status = clean.line(request.POST.get("CallStatus"), 20)
-        leg_sid = clean.line(request.POST.get("CallSid"), clean.MAX_IDENTIFIER)
-        if status not in CallStatus.values or not _CALL_SID.match(leg_sid):
+        status = self.fields["CallStatus"]
+        leg_sid = self.fields["CallSid"]
+        if status not in CallStatus.values or not leg_sid:
             return HttpResponseBadRequest(
                 "CallSid or CallStatus is bad.", content_type="text/plain"
             )
-        identity = identity_of(request)
+        identity = identity_of(self.fields, self.query)
         agent = agents.agent_by_identity(identity) if _IDENTITY.match(identity) else None
         if agent is None:
             step = actions.replayed_agent_step(leg_sid, "agent:next:")
@@ -237,7 +250,7 @@ class AgentStatusView(TwilioWebhookView):
         actions.agent_leg_ended(
             leg_sid,
             status=status,
-            duration=clean.integer(request.POST.get("CallDuration")),
+            duration=self.fields["CallDuration"],
             agent=agent,
             now=timezone.now(),
         )

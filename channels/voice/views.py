@@ -7,14 +7,16 @@ back, changing nothing. The queue wait message changes nothing (it is asked for 
 again while the caller waits), and status/transcription callbacks apply a value only when it
 differs from what is stored.
 
-Every field Twilio posts is cleaned once as it is read (``services.inbound``: control
-characters, lengths, phone numbers to E.164, integers in range), and every change a step makes
-— to the call or to a case — is a voice action (``channels.voice.actions``).
+Every field Twilio posts is cleaned once, at the entrance (``channels.twilio``: each view
+declares its ``post_fields`` and ``query_fields``, cleaned through ``services.inbound`` —
+control characters, lengths, phone numbers to E.164, integers in range, ids by shape — into
+``self.fields`` and ``self.query``), and every change a step makes — to the call or to a case —
+is a voice action (``channels.voice.actions``).
 """
 
 import logging
 import re
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -23,7 +25,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from twilio.twiml.voice_response import VoiceResponse
 
-from channels.twilio import TwilioWebhookView, twiml
+from channels.twilio import Integer, Line, Phone, Sid, Text, TwilioWebhookView, twiml
 from channels.voice import actions, hours, ivr, routing
 from channels.voice.models import Call, CallStatus, Outcome, Stage
 from services import inbound as clean
@@ -32,7 +34,6 @@ from services.models import Case, ServiceGroup
 
 logger = logging.getLogger(__name__)
 
-_CALL_SID = re.compile(r"^CA[0-9a-fA-F]{32}$")
 QUEUE_NAME = "contact-centre"  # before issue 16; now one queue per line and language (routing)
 DEFAULT_MAX_QUEUE = 8
 
@@ -41,22 +42,38 @@ class Malformed(ValueError):
     pass
 
 
-def _int(value: str | None, default: int | None = None) -> int | None:
-    return clean.integer(value, default=default)
+# What every voice webhook carries about the call (Twilio's request parameters).
+CALL_FIELDS = {
+    "CallSid": Sid(("CA",)),
+    "AccountSid": Sid(("AC",)),
+    "Direction": Line(40),
+    "From": Phone(),
+    "To": Phone(),
+    "CallStatus": Line(20),
+}
+# What an IVR step may carry (the answer to a <Gather>, <Enqueue> or <Record>).
+STEP_FIELDS = {
+    **CALL_FIELDS,
+    "Digits": Line(200),
+    "SpeechResult": Line(500),
+    "QueueResult": Line(40),
+    "RecordingUrl": Line(1000),
+    "RecordingSid": Sid(("RE",)),
+}
+STEP_QUERY = {"attempt": Integer(minimum=1, maximum=ivr.MAX_TRIES)}
 
 
-def _call_for(data) -> Call:
+def _call_for(fields) -> Call:
     """The call this webhook is about, created on first sight (any step may come first)."""
-    sid = clean.line(data.get("CallSid"), clean.MAX_IDENTIFIER)
-    if not _CALL_SID.match(sid):
+    if not fields["CallSid"]:
         raise Malformed("CallSid is missing or malformed.")
     return actions.call_for(
-        sid,
-        account_sid=clean.line(data.get("AccountSid"), clean.MAX_IDENTIFIER),
-        direction="out" if clean.line(data.get("Direction"), 40).startswith("outbound") else "in",
-        from_number=clean.phone(data.get("From")),
-        to_number=clean.phone(data.get("To")),
-        status=clean.line(data.get("CallStatus"), 20),
+        fields["CallSid"],
+        account_sid=fields["AccountSid"],
+        direction="out" if fields["Direction"].startswith("outbound") else "in",
+        from_number=fields["From"],
+        to_number=fields["To"],
+        status=fields["CallStatus"],
     )
 
 
@@ -65,13 +82,16 @@ class VoiceStepView(TwilioWebhookView):
 
     step = ""
     remember = True
+    post_fields = STEP_FIELDS
+    query_fields = STEP_QUERY
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         try:
-            call = _call_for(request.POST)
+            call = _call_for(self.fields)
         except Malformed as error:
             return HttpResponseBadRequest(str(error), content_type="text/plain")
-        key = f"{self.step}?{request.GET.urlencode()}"[:120]
+        query = urlencode([(name, value) for name, value in self.query.items() if value])
+        key = f"{self.step}?{query}"[:120]
         with transaction.atomic():
             call = (
                 Call.objects.select_for_update(of=("self",))
@@ -84,23 +104,23 @@ class VoiceStepView(TwilioWebhookView):
                     return twiml(done.twiml)
             response = self.respond(request, call)
             if self.remember:
-                actions.remember_step(call, key, params=_params(request.POST), twiml=str(response))
+                actions.remember_step(call, key, params=_params(self.fields), twiml=str(response))
         return twiml(response)
 
     def respond(self, request: HttpRequest, call: Call) -> VoiceResponse:  # pragma: no cover
         raise NotImplementedError
 
     def attempt(self, request: HttpRequest) -> int:
-        return min(max(_int(request.GET.get("attempt"), 1) or 1, 1), ivr.MAX_TRIES)
+        return self.query["attempt"] or 1
+
+    @property
+    def digits(self) -> str:
+        return self.fields["Digits"][:40]
 
 
-def _params(data) -> dict:
+def _params(fields) -> dict:
     keep = ("Digits", "SpeechResult", "QueueResult", "RecordingUrl", "RecordingSid", "CallStatus")
-    return {key: clean.line(data.get(key), 200) for key in keep if data.get(key)}
-
-
-def _digits(request: HttpRequest) -> str:
-    return clean.line(request.POST.get("Digits"), 40)
+    return {key: fields[key][:200] for key in keep if fields[key]}
 
 
 class CallEntryView(VoiceStepView):
@@ -117,7 +137,7 @@ class LanguageView(VoiceStepView):
     step = "language"
 
     def respond(self, request, call):
-        chosen = ivr.BY_DIGIT.get(_digits(request))
+        chosen = ivr.BY_DIGIT.get(self.digits)
         actions.choose_language(call, chosen.code if chosen else "en")
         return ivr.main_menu(call.language)
 
@@ -126,7 +146,7 @@ class MenuView(VoiceStepView):
     step = "menu"
 
     def respond(self, request, call):
-        digits = _digits(request)
+        digits = self.digits
         if digits == "1":
             return ivr.reference_prompt(call.language, 0)
         if digits == "2":
@@ -158,7 +178,7 @@ class ReferenceView(VoiceStepView):
     def respond(self, request, call):
         attempt = self.attempt(request)
         last = Outcome.BAD_REFERENCE if attempt >= ivr.MAX_TRIES else None
-        text = clean.line(request.POST.get("Digits") or request.POST.get("SpeechResult"), 200)
+        text = (self.fields["Digits"] or self.fields["SpeechResult"])[:200]
         if not text:
             actions.note_reference_attempt(call, attempt, outcome=last)
             return ivr.bad_reference(call.language, attempt, empty=True)
@@ -228,13 +248,13 @@ class GroupView(VoiceStepView):
 
     def respond(self, request, call):
         groups = _groups()
-        digits = _digits(request)
+        digits = self.digits
         chosen = None
         number = clean.integer(digits, minimum=1, maximum=len(groups))
         if number is not None:
             chosen = groups[number - 1]
-        elif request.POST.get("SpeechResult"):
-            chosen = _match_group(clean.line(request.POST["SpeechResult"], 500), groups)
+        elif self.fields["SpeechResult"]:
+            chosen = _match_group(self.fields["SpeechResult"], groups)
         if chosen is None:
             attempt = self.attempt(request)
             if attempt >= ivr.MAX_TRIES:
@@ -256,7 +276,7 @@ class ConnectView(VoiceStepView):
     step = "connect"
 
     def respond(self, request, call):
-        if _digits(request) == "2":
+        if self.digits == "2":
             return _voicemail(call, closed=False, busy=False)
         name = routing.queue_name(call.council, call.language)
         actions.join_queue(call, name, timezone.now())
@@ -268,11 +288,17 @@ class WaitView(VoiceStepView):
 
     step = "wait"
     remember = False
+    post_fields = {
+        **STEP_FIELDS,
+        "QueuePosition": Integer(maximum=32767),
+        "AvgQueueTime": Integer(),
+        "QueueTime": Integer(),
+    }
 
     def respond(self, request, call):
-        position = clean.integer(request.POST.get("QueuePosition"), maximum=32767)
-        average = _int(request.POST.get("AvgQueueTime"))
-        waited = _int(request.POST.get("QueueTime"))
+        position = self.fields["QueuePosition"]
+        average = self.fields["AvgQueueTime"]
+        waited = self.fields["QueueTime"]
         if waited is None and call.queued_at is not None:
             waited = int((timezone.now() - call.queued_at).total_seconds())
         if waited is not None and waited >= routing.max_wait():
@@ -289,7 +315,7 @@ class WaitKeyView(VoiceStepView):
     remember = False  # the same key always gets <Leave/>; the mark is set once
 
     def respond(self, request, call):
-        if not _digits(request):
+        if not self.digits:
             return ivr.wait_message(call.language, call.queue_position, None)
         actions.chose_voicemail(call)
         return ivr.leave()
@@ -301,7 +327,7 @@ class QueueEndView(VoiceStepView):
     step = "queue-end"
 
     def respond(self, request, call):
-        result = clean.line(request.POST.get("QueueResult"), 40)
+        result = self.fields["QueueResult"]
         if result == "bridged":
             actions.left_queue(call, bridged=True, now=timezone.now())
             return ivr.hang_up()
@@ -328,21 +354,25 @@ class RecordingView(VoiceStepView):
     """Record's action: the message is recorded; it becomes a case routed for call back."""
 
     step = "recording"
+    post_fields = {
+        **STEP_FIELDS,
+        "RecordingDuration": Integer(),
+        "TranscriptionText": Text(actions.MAX_TRANSCRIPT),
+    }
 
     def respond(self, request, call):
-        data = request.POST
-        url = _recording_url(data.get("RecordingUrl", ""))
-        duration = _int(data.get("RecordingDuration"))
+        url = _recording_url(self.fields["RecordingUrl"])
+        duration = self.fields["RecordingDuration"]
         if not url or not duration:
             actions.no_recording(call)
             return ivr.message_taken(call.language, None)
         case = actions.take_voicemail(
             call,
             recording_url=url,
-            recording_sid=clean.line(data.get("RecordingSid"), clean.MAX_IDENTIFIER),
+            recording_sid=self.fields["RecordingSid"],
             recording_duration=duration,
-            transcript=clean.text(data.get("TranscriptionText"), actions.MAX_TRANSCRIPT).strip(),
-            raw=clean.storable(request.POST.urlencode()),
+            transcript=self.fields["TranscriptionText"].strip(),
+            raw=urlencode(self.payload),
             now=timezone.now(),
         )
         return ivr.message_taken(call.language, case)
@@ -351,38 +381,40 @@ class RecordingView(VoiceStepView):
 class TranscriptionView(TwilioWebhookView):
     """Record's transcribeCallback: the transcript of a voicemail, when Twilio has one."""
 
+    post_fields = {
+        **CALL_FIELDS,
+        "TranscriptionStatus": Line(40),
+        "TranscriptionText": Text(actions.MAX_TRANSCRIPT),
+    }
+
     def handle(self, request: HttpRequest) -> HttpResponse:
         try:
-            call = _call_for(request.POST)
+            call = _call_for(self.fields)
         except Malformed as error:
             return HttpResponseBadRequest(str(error), content_type="text/plain")
-        if clean.line(request.POST.get("TranscriptionStatus"), 40) == "completed":
+        if self.fields["TranscriptionStatus"] == "completed":
             with transaction.atomic():
                 call = Call.objects.select_for_update().get(pk=call.pk)
-                actions.apply_transcript(
-                    call,
-                    clean.text(request.POST.get("TranscriptionText"), actions.MAX_TRANSCRIPT),
-                    timezone.now(),
-                )
+                actions.apply_transcript(call, self.fields["TranscriptionText"], timezone.now())
         return HttpResponse(status=204)
 
 
 class StatusView(TwilioWebhookView):
     """Call status callbacks (statusCallback on the number): ringing … completed."""
 
+    post_fields = {**CALL_FIELDS, "CallDuration": Integer()}
+
     def handle(self, request: HttpRequest) -> HttpResponse:
-        status = clean.line(request.POST.get("CallStatus"), 20)
+        status = self.fields["CallStatus"]
         if status not in CallStatus.values:
             return HttpResponseBadRequest(
                 "CallStatus is missing or unknown.", content_type="text/plain"
             )
         try:
-            call = _call_for(request.POST)
+            call = _call_for(self.fields)
         except Malformed as error:
             return HttpResponseBadRequest(str(error), content_type="text/plain")
         with transaction.atomic():
             call = Call.objects.select_for_update().get(pk=call.pk)
-            actions.apply_status(
-                call, status, _int(request.POST.get("CallDuration")), timezone.now()
-            )
+            actions.apply_status(call, status, self.fields["CallDuration"], timezone.now())
         return HttpResponse(status=204)

@@ -6,8 +6,13 @@ every resident record with that address is theirs to see; the first such record 
 the account (``Resident.user``) so that what they do while signed in joins it. An unverified
 address shows nothing: typing someone else's address must not reveal their cases.
 
-Verified phone numbers: allauth's phone verification is not switched on in this project, so
-phones match only once a resident record linked to the user holds a verified phone.
+Proven phone numbers work the same way: a signed-in resident proves a mobile number by
+typing back a code we texted to it (``services.actions.phones``), which puts the number,
+verified, on the account's own record. From then on every record with that number — texts,
+calls, counter visits — is theirs to see, except records linked to another account (what
+someone else typed on their own account is their claim, not a contact from the number). A
+number only typed, not proven, shows nothing, and a number is proven by one account at a
+time: the one that proved it last.
 """
 
 from allauth.account.models import EmailAddress
@@ -32,16 +37,23 @@ def residents_for(user) -> QuerySet[Resident]:
     condition = Q(user=user)
     for email in verified_emails(user):
         condition |= Q(email__iexact=email)
-    linked_phones = [
+    phones = proven_phones(user)
+    if phones:
+        condition |= Q(phone__in=phones) & (Q(user__isnull=True) | Q(user=user))
+    return Resident.objects.filter(condition, merged_into__isnull=True)
+
+
+def proven_phones(user) -> list[str]:
+    """The numbers this account has proven (E.164): at most one, on its own record."""
+    if not user or not user.is_authenticated:
+        return []
+    return [
         phone
         for phone in Resident.objects.filter(user=user, phone_verified=True).values_list(
             "phone", flat=True
         )
         if phone
     ]
-    if linked_phones:
-        condition |= Q(phone__in=linked_phones, phone_verified=True)
-    return Resident.objects.filter(condition, merged_into__isnull=True)
 
 
 def cases_for(user) -> QuerySet[Case]:

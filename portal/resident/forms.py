@@ -1,5 +1,9 @@
 """Forms residents use to find, answer and manage their cases."""
 
+import re
+import unicodedata
+
+import phonenumbers
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -91,6 +95,10 @@ class PreferencesForm(forms.Form):
     consent_sms = forms.BooleanField(label=_("You can send me text messages"), required=False)
     phone = forms.CharField(
         label=_("UK mobile number"),
+        help_text=_(
+            "For example, 07400 123456. We will text it a code to confirm it is yours. "
+            "Leave it empty to remove your number."
+        ),
         required=False,
         max_length=30,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
@@ -104,11 +112,22 @@ class PreferencesForm(forms.Form):
         if not text:
             return ""
         try:
-            return normalise_phone(text)
+            phone = normalise_phone(text)
         except InvalidPhoneNumber:
             raise forms.ValidationError(
-                _("Enter a telephone number, like 07700 900 982"), code="invalid"
+                _("Enter a UK mobile number, like 07400 123456"), code="invalid"
             ) from None
+        # A code can only be texted to a mobile: a landline would wait for a text forever.
+        kind = phonenumbers.number_type(phonenumbers.parse(phone))
+        if kind not in (
+            phonenumbers.PhoneNumberType.MOBILE,
+            phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+        ):
+            raise forms.ValidationError(
+                _("Enter a mobile number, like 07400 123456. We cannot text a landline."),
+                code="not_mobile",
+            )
+        return phone
 
     def clean(self):
         data = super().clean()
@@ -116,3 +135,45 @@ class PreferencesForm(forms.Form):
         if wants_sms and not data.get("phone") and "phone" not in self.errors:
             self.add_error("phone", _("Enter your mobile number to get text messages"))
         return data
+
+
+class ConfirmPhoneForm(forms.Form):
+    """The code we texted, typed back. Spaces and dashes are dropped (people copy "123 456"),
+    and digits of other scripts read as the digits they are."""
+
+    use_required_attribute = False
+
+    code = forms.CharField(
+        label=_("Code from the text message"),
+        help_text=_("6 digits, for example 123456."),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "spellcheck": "false",
+                "class": "govuk-input--width-10",
+            }
+        ),
+        error_messages={"required": _("Enter the code from the text message")},
+    )
+
+    def clean_code(self) -> str:
+        code = re.sub(r"[\s-]", "", self.cleaned_data["code"])
+        # Digits typed on another script's keyboard (Urdu, fullwidth) are the same digits.
+        code = "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in code)
+        if not re.fullmatch(r"[0-9]{6}", code, flags=re.ASCII):
+            raise forms.ValidationError(
+                _("Enter the 6 digits from the text message"), code="invalid"
+            )
+        return code
+
+
+def national(phone: str) -> str:
+    """An E.164 number as a resident writes it ('+447400123456' → '07400 123456')."""
+    try:
+        return phonenumbers.format_number(
+            phonenumbers.parse(phone), phonenumbers.PhoneNumberFormat.NATIONAL
+        )
+    except phonenumbers.NumberParseException:
+        return phone

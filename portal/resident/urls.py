@@ -19,5 +19,7 @@ urlpatterns = [
     ),
     path("my/cases/", views.my_cases, name="my_cases"),
     path("my/details/", views.my_preferences, name="my_preferences"),
+    path("my/phone/confirm/", views.confirm_phone, name="confirm_phone"),
+    path("my/phone/send/", views.send_phone_code, name="send_phone_code"),
     path("my/data/", views.my_data, name="my_data"),
 ]

@@ -19,17 +19,23 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_http_methods, require_POST
 
 from portal import accounts as linking
 from portal.apply import ratelimit, spam, uploads
 from portal.languages import SESSION_KEY, remember_language
-from portal.resident.forms import PreferencesForm, ReplyForm, TrackForm
+from portal.resident.forms import (
+    ConfirmPhoneForm,
+    PreferencesForm,
+    ReplyForm,
+    TrackForm,
+    national,
+)
 from services import permissions
-from services.actions import InboundAttachment, InboundMessage, intake
+from services.actions import InboundAttachment, InboundMessage, intake, phones
 from services.actions import residents as resident_actions
-from services.models import Attachment, Case, Channel, Resident, Status
+from services.models import Attachment, Case, Channel, Status
 
 TRACK_SESSION = "portal-track"
 # What a resident is told to expect, by status.
@@ -216,7 +222,11 @@ def attachment(request: HttpRequest, reference: str, attachment_id: int) -> File
 def my_cases(request: HttpRequest) -> HttpResponse:
     linking.resident_for_user(request.user)
     cases = linking.cases_for(request.user)
-    return TemplateResponse(request, "resident/my_cases.html", {"cases": cases})
+    return TemplateResponse(
+        request,
+        "resident/my_cases.html",
+        {"cases": cases, "phone_proven": bool(linking.proven_phones(request.user))},
+    )
 
 
 @login_required
@@ -226,16 +236,38 @@ def my_preferences(request: HttpRequest) -> HttpResponse:
     if resident is None:
         messages.info(request, _("Verify your email address to manage your details."))
         return redirect("resident:my_cases")
+    status = 200
     if request.method == "POST":
         form = PreferencesForm(request.POST)
         if form.is_valid():
-            update_preferences(request.user, resident, form.cleaned_data)
-            messages.success(request, _("Your contact preferences have been saved."))
-            response = redirect("resident:my_preferences")
-            # One language for the site and for what we send: the pages follow the choice.
-            remember_language(response, form.cleaned_data["language"])
-            request.session[SESSION_KEY] = form.cleaned_data["language"]
-            return response
+            phone = form.cleaned_data["phone"]
+            next_page = "resident:my_preferences"
+            if phone and phone != resident.phone:
+                # A new number is only pending until its code comes back; nothing else is
+                # saved when no code could be sent, so the resident loses nothing they typed.
+                try:
+                    phones.send_phone_code(
+                        request.user, phone, language=form.cleaned_data["language"]
+                    )
+                except phones.PhoneCodeRefused:
+                    form.add_error("phone", TOO_MANY_CODES)
+                    status = 429
+                else:
+                    next_page = "resident:confirm_phone"
+            elif not phone and resident.phone:
+                phones.remove_phone(request.user)
+                messages.info(
+                    request,
+                    _("We have removed your mobile number. Cases from it no longer show here."),
+                )
+            if status == 200:
+                update_preferences(request.user, form.cleaned_data)
+                messages.success(request, _("Your contact preferences have been saved."))
+                response = redirect(next_page)
+                # One language for the site and for what we send: the pages follow the choice.
+                remember_language(response, form.cleaned_data["language"])
+                request.session[SESSION_KEY] = form.cleaned_data["language"]
+                return response
     else:
         form = PreferencesForm(
             initial={
@@ -246,20 +278,118 @@ def my_preferences(request: HttpRequest) -> HttpResponse:
                 "language": resident.language,
             }
         )
-    return TemplateResponse(request, "resident/preferences.html", {"form": form})
+    resident.refresh_from_db()
+    proof = phones.pending_proof(request.user)
+    return TemplateResponse(
+        request,
+        "resident/preferences.html",
+        {
+            "form": form,
+            "resident": resident,
+            "phone_display": national(resident.phone) if resident.phone else "",
+            "pending_phone": national(proof.phone) if proof else "",
+        },
+        status=status,
+    )
 
 
-def update_preferences(user, resident: Resident, data: dict) -> None:
-    """The resident's own choices, on every record that is theirs (the phone on their own)."""
+def update_preferences(user, data: dict) -> None:
+    """The resident's own choices, on every record that is theirs — those of a proven number
+    too, so texts and calls from it follow them."""
     resident_actions.update_preferences(
         linking.residents_for(user),
-        resident,
         preferred_channel=data["preferred_channel"],
         consent_email=data["consent_email"],
         consent_sms=data["consent_sms"],
         language=data["language"],
-        phone=data["phone"],
     )
+
+
+TOO_MANY_CODES = gettext_lazy(
+    "You have asked for too many codes. Wait an hour and try again, or call us."
+)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def confirm_phone(request: HttpRequest) -> HttpResponse:
+    """Type back the code we texted: the number becomes the account's and its cases show."""
+    proof = phones.pending_proof(request.user)
+    if proof is None:
+        messages.info(request, _("Enter your mobile number and we will text you a code."))
+        return redirect("resident:my_preferences")
+    status = 200
+    form = ConfirmPhoneForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        result = phones.confirm_phone(request.user, form.cleaned_data["code"])
+        if result.outcome == phones.ProofOutcome.PROVEN:
+            messages.success(
+                request,
+                _(
+                    "Your mobile number %(phone)s is confirmed. Cases from it now show "
+                    "in your cases."
+                )
+                % {"phone": national(result.phone)},
+            )
+            return redirect("resident:my_cases")
+        if result.outcome == phones.ProofOutcome.SLOW_DOWN:
+            status = 429
+        form.add_error("code", _proof_problem(result))
+        proof = phones.pending_proof(request.user) or proof
+    now = timezone.now()
+    return TemplateResponse(
+        request,
+        "resident/confirm_phone.html",
+        {
+            "form": form,
+            "phone_display": national(proof.phone),
+            "code_live": proof.is_live(now),
+            "minutes": int(phones.CODE_LIFETIME.total_seconds() // 60),
+        },
+        status=status,
+    )
+
+
+def _proof_problem(result: phones.ProofResult) -> str:
+    outcome = result.outcome
+    if outcome == phones.ProofOutcome.WRONG:
+        return ngettext(
+            "That code is not right. Check the text message: you can try %(count)d more time.",
+            "That code is not right. Check the text message: you can try %(count)d more times.",
+            result.tries_left,
+        ) % {"count": result.tries_left}
+    if outcome == phones.ProofOutcome.EXPIRED:
+        return _("That code has expired. Ask for a new code.")
+    if outcome == phones.ProofOutcome.TOO_MANY_TRIES:
+        return _("You have entered a wrong code too many times. Ask for a new code.")
+    if outcome == phones.ProofOutcome.SLOW_DOWN:
+        return _("Too many attempts. Wait an hour and try again.")
+    return _("That code can no longer be used. Ask for a new code.")
+
+
+@login_required
+@require_POST
+def send_phone_code(request: HttpRequest) -> HttpResponse:
+    """A new code: to the number waiting for proof, or to the account's unconfirmed number."""
+    proof = phones.pending_proof(request.user)
+    own = linking.resident_for_user(request.user)
+    if proof is not None:
+        phone = proof.phone
+    elif own is not None and own.phone and not own.phone_verified:
+        phone = own.phone
+    else:
+        return redirect("resident:my_preferences")
+    try:
+        phones.send_phone_code(
+            request.user, phone, language=own.language if own else request.LANGUAGE_CODE
+        )
+    except phones.PhoneCodeRefused:
+        messages.error(request, TOO_MANY_CODES)
+        return redirect("resident:confirm_phone" if proof else "resident:my_preferences")
+    messages.info(
+        request, _("We have texted a new code to %(phone)s.") % {"phone": national(phone)}
+    )
+    return redirect("resident:confirm_phone")
 
 
 @login_required

@@ -184,16 +184,16 @@ def set_language(residents: QuerySet[Resident], language: str) -> int:
 
 def update_preferences(
     residents: QuerySet[Resident],
-    own: Resident,
     *,
     preferred_channel: str,
     consent_email: bool,
     consent_sms: bool,
     language: str,
-    phone: str,
 ) -> None:
     """A signed-in resident's own choices: channel, consent and language on every record that
-    is theirs; a new phone number only on their own record, and unverified until proven."""
+    is theirs (``residents``: their own and those of their proven email addresses and
+    numbers), so a text or call case follows what they chose. The number itself changes only
+    by proof or removal (``services.actions.phones``), audited there."""
     now = timezone.now()
     with transaction.atomic():
         residents.update(
@@ -203,10 +203,6 @@ def update_preferences(
             language=language,
             updated_at=now,
         )
-        if phone != own.phone:
-            Resident.objects.filter(pk=own.pk).update(
-                phone=phone, phone_verified=False, updated_at=now
-            )
 
 
 def link_user(user, verified_emails: list[str]) -> Resident | None:

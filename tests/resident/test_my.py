@@ -5,7 +5,7 @@ import json
 import pytest
 from allauth.account.models import EmailAddress
 
-from services.models import Channel, Resident
+from services.models import Channel, PhoneProof, Resident
 from tests.factories import ResidentFactory, ServiceFactory, UserFactory, make_case
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +51,7 @@ def test_preferences_and_language_are_saved(client):
         {"preferred_channel": "sms", "consent_sms": "on", "phone": "", "language": "pl"},
     )
     assert "Enter your mobile number" in response.text
-    client.post(
+    response = client.post(
         "/my/details/",
         {
             "preferred_channel": "sms",
@@ -64,7 +64,10 @@ def test_preferences_and_language_are_saved(client):
     assert resident.language == "pl"
     assert resident.preferred_channel == Channel.SMS
     assert resident.consent_email is False and resident.consent_sms is True
-    assert resident.phone == "+447400123456" and resident.phone_verified is False
+    # A new number waits for the code we text it (tests/resident/test_phone_proof.py).
+    assert response["Location"] == "/my/phone/confirm/"
+    assert resident.phone == "" and resident.phone_verified is False
+    assert PhoneProof.objects.get(user=resident.user).phone == "+447400123456"
 
 
 def test_download_your_data_has_records_cases_and_visible_events_only(client):

@@ -27,6 +27,7 @@ from django.utils import timezone
 from twilio.base.exceptions import TwilioException
 
 from channels.sms import inbound, keywords
+from channels.sms.models import InboxEntry
 from services.actions.messages import queue_text, update_metadata
 from services.models import Channel, ContactPoint, Message
 from services.models.catalogue import MessageTemplate
@@ -110,7 +111,12 @@ def _inbound_to(client, number: str, since, until):
 
 def _take_in(client, item, report: Report, dry_run: bool) -> None:
     sid = item.sid or ""
-    if Message.objects.filter(channel=Channel.SMS, provider_id=sid).exists():
+    # Filed already, or accepted by the webhook and waiting in the inbox for the filing
+    # worker (which will answer it): either way it is here.
+    if (
+        Message.objects.filter(channel=Channel.SMS, provider_id=sid).exists()
+        or InboxEntry.objects.filter(key=sid).exists()
+    ):
         report.already_had += 1
         return
     if dry_run:

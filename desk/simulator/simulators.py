@@ -5,6 +5,10 @@ A simulator is a form plus ``send(form) -> Result``. Add one by subclassing ``Si
 listing it in ``SIMULATORS``; the page lists them all (a text message, and a call placed through
 the IVR by ``channels.voice.simulator``). Nothing here touches the network: the signed request is built with Django's
 ``RequestFactory`` and handed to the URL resolver's view in the same process.
+
+A text is only *accepted* by the webhook (an empty ``<Response/>``); the filing worker
+(``manage.py file_texts``, which ``make demo`` runs) files it and queues the reply a moment
+later, so the page shows the sender's conversation and a link to look again.
 """
 
 import secrets
@@ -13,21 +17,56 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
+from django.db.models import Q
+from django.http import QueryDict
 from django.test import RequestFactory
 from django.urls import resolve
 from django.utils.translation import gettext_lazy as _
 from twilio.request_validator import RequestValidator
 
+from channels.sms.models import InboxEntry
 from channels.voice import simulator as voice_simulator
 from desk.calls.forms import SimulatedCallForm
-from services.models import Channel, ContactPoint
+from services import inbound as clean
+from services.models import Channel, ContactPoint, Message
 
 
 @dataclass
 class Result:
     status_code: int
-    reply: str  # what the resident would see (e.g. the text that comes back)
+    reply: str  # what the resident would see at once (what the caller hears; "" for a text)
     raw: str  # the provider-facing response (TwiML)
+    phone: str = ""  # a text's sender: their conversation is shown, the reply arrives later
+
+
+@dataclass
+class Conversation:
+    """A number's texts as the simulator shows them: the reply to a text is not in the
+    webhook's answer any more (accept first, file after) but arrives a moment later, as an
+    outbound text queued by the filing worker; until then the text waits in the inbox."""
+
+    phone: str
+    messages: list  # Message, newest first
+    waiting: list  # InboxEntry rows of this sender not filed yet (pending or parked)
+
+
+def sms_conversation(phone: str, limit: int = 12) -> Conversation:
+    phone = clean.phone(phone)
+    messages = list(
+        Message.objects.filter(channel=Channel.SMS)
+        .filter(Q(direction="in", sender=phone) | Q(direction="out", recipient=phone))
+        .order_by("-created_at", "-pk")[:limit]
+    )
+    waiting = list(
+        InboxEntry.objects.filter(
+            kind=InboxEntry.Kind.TEXT,
+            lane=phone,
+            state__in=[InboxEntry.State.PENDING, InboxEntry.State.PARKED],
+        ).order_by("received_at", "pk")[:limit]
+    )
+    for entry in waiting:
+        entry.text = QueryDict(entry.body).get("Body", "")
+    return Conversation(phone, messages, waiting)
 
 
 def signed_twilio_post(path: str, payload: dict) -> Result:
@@ -111,7 +150,9 @@ class SmsSimulator(Simulator):
             "From": form.cleaned_data["sender"],
             "ApiVersion": "2010-04-01",
         }
-        return signed_twilio_post("/channels/sms/twilio/", payload)
+        result = signed_twilio_post("/channels/sms/twilio/", payload)
+        result.phone = clean.phone(form.cleaned_data["sender"])
+        return result
 
 
 class VoiceCallSimulator(Simulator):

@@ -10,7 +10,7 @@ from django.shortcuts import render
 
 from desk.gate import staff_required
 from desk.nav import nav
-from desk.simulator.simulators import SIMULATORS
+from desk.simulator.simulators import SIMULATORS, sms_conversation
 
 
 @staff_required(hide=True)
@@ -25,9 +25,16 @@ def simulator(request):
         if bound and form.is_valid():
             result = sim.send(form)
         forms[sim.slug] = form
+    # After a text, and when staff look again (?phone=…): that number's texts, the reply among
+    # them once the filing worker has sent it.
+    phone = result.phone if result and result.phone else request.GET.get("phone", "")[:40]
     return render(
         request,
         "desk/simulator/index.html",
         nav(request, "simulator")
-        | {"simulators": [(sim, forms[sim.slug]) for sim in SIMULATORS], "result": result},
+        | {
+            "simulators": [(sim, forms[sim.slug]) for sim in SIMULATORS],
+            "result": result,
+            "conversation": sms_conversation(phone) if phone.strip() else None,
+        },
     )

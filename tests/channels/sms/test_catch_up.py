@@ -17,7 +17,13 @@ from django.utils import timezone
 from channels.sms.catch_up import catch_up
 from services.models import Attachment, Case, Channel, ContactPoint, Message, MessageStatus
 from services.outbound.dispatch import dispatch_due
-from tests.channels.sms.conftest import COUNCIL_NUMBER, inbound_payload
+from tests.channels.sms.conftest import (
+    COUNCIL_NUMBER,
+    INBOUND_PATH,
+    file_inbox,
+    inbound_payload,
+    post_signed,
+)
 from tests.factories import CouncilFactory, ResidentFactory, ServiceFactory, make_case
 
 NEW_SENDER = "+447400123456"
@@ -106,8 +112,27 @@ def test_a_text_the_webhook_took_is_left_alone(setup, sms_post):
 
     assert _inbound().filter(provider_id=sid).count() == 1
     assert Case.objects.count() == 1
-    assert not _late_replies().exists()  # the TwiML reply already answered them
+    # The filing worker's reply already answered them: the catch-up adds no late one.
+    assert _late_replies().count() == 1
+    assert not _late_replies().filter(metadata__has_key="late_reply_to").exists()
     assert "1 already here, took in 0" in output
+
+
+def test_a_text_accepted_but_not_yet_filed_is_left_to_the_filing_worker(setup, client):
+    fake = setup["fake"].start()
+    sid = fake.receive(NEW_SENDER, COUNCIL_NUMBER, "Graffiti", at=timezone.now())
+    response = post_signed(
+        client, INBOUND_PATH, inbound_payload("Graffiti", sender=NEW_SENDER, sid=sid)
+    )
+    assert response.status_code == 200  # in the inbox; nothing filed yet
+
+    output = _run("--since", "10m")
+
+    assert "1 already here, took in 0" in output
+    assert not _inbound().exists() and not _late_replies().exists()
+    file_inbox()
+    assert _inbound().filter(provider_id=sid).count() == 1
+    assert Case.objects.count() == 1 and _late_replies().count() == 1
 
 
 def test_late_reply_reaches_the_resident_through_twilio(setup):

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from channels.sms.backends.twilio import TwilioBackend
+from channels.sms.models import InboxEntry
 from services.actions.messages import queue_message
 from services.models import Channel, EventKind, Message, MessageStatus, Status
 from services.outbound.backends.base import PermanentFailure, TemporaryFailure
@@ -15,6 +16,7 @@ from services.outbound.dispatch import dispatch_due
 from tests.channels.sms.conftest import (
     INBOUND_PATH,
     STATUS_PATH,
+    file_inbox,
     inbound_payload,
     post_signed,
     reply_text,
@@ -24,6 +26,13 @@ from tests.factories import CouncilFactory, ResidentFactory, ServiceFactory, mak
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 DAYTIME = datetime.datetime(2026, 3, 10, 10, 0, tzinfo=LONDON)
+
+
+def _status(client, path, payload):
+    """A signed status callback, accepted into the inbox, then filed (the worker's half)."""
+    response = post_signed(client, path, payload)
+    file_inbox()
+    return response
 
 
 def _sms_resident(**fields):
@@ -154,7 +163,7 @@ def _sent_message(outbox_sid="SM" + "a" * 32):
 def test_status_callbacks_in_order(db, client):
     case, message = _sent_message()
     for status in ("sent", "delivered"):
-        response = post_signed(client, STATUS_PATH, status_payload(message.provider_id, status))
+        response = _status(client, STATUS_PATH, status_payload(message.provider_id, status))
         assert response.status_code == 204
     message.refresh_from_db()
     assert message.status == MessageStatus.DELIVERED
@@ -164,7 +173,7 @@ def test_status_callbacks_in_order(db, client):
 def test_status_callbacks_out_of_order_never_move_backwards(db, client):
     case, message = _sent_message()
     for status in ("delivered", "sent", "queued", "sending", "delivered"):
-        post_signed(client, STATUS_PATH, status_payload(message.provider_id, status))
+        _status(client, STATUS_PATH, status_payload(message.provider_id, status))
     message.refresh_from_db()
     assert message.status == MessageStatus.DELIVERED
 
@@ -172,8 +181,8 @@ def test_status_callbacks_out_of_order_never_move_backwards(db, client):
 def test_undelivered_shows_on_the_timeline_once(db, client):
     case, message = _sent_message()
     payload = status_payload(message.provider_id, "undelivered", error_code="30005")
-    post_signed(client, STATUS_PATH, payload)
-    post_signed(client, STATUS_PATH, payload)  # Twilio repeats itself sometimes
+    _status(client, STATUS_PATH, payload)
+    _status(client, STATUS_PATH, payload)  # Twilio repeats itself sometimes
     message.refresh_from_db()
     assert message.status == MessageStatus.UNDELIVERED
     assert "30005" in message.last_error
@@ -190,10 +199,10 @@ def test_callback_before_dispatcher_recorded_the_sid_finds_the_message_by_url(db
     message = queue_message(case, "status_update")
     sid = "SM" + "b" * 32
     path = f"{STATUS_PATH}?message={message.pk}"
-    post_signed(client, path, status_payload(sid, "queued"))
+    _status(client, path, status_payload(sid, "queued"))
     message.refresh_from_db()
     assert message.status == MessageStatus.QUEUED  # Twilio's "queued" changes nothing
-    post_signed(client, path, status_payload(sid, "delivered"))
+    _status(client, path, status_payload(sid, "delivered"))
     message.refresh_from_db()
     assert (message.status, message.provider_id) == (MessageStatus.DELIVERED, sid)
     dispatch_due()
@@ -202,7 +211,7 @@ def test_callback_before_dispatcher_recorded_the_sid_finds_the_message_by_url(db
 
 def test_status_callback_for_another_message_is_ignored(db, client):
     case, message = _sent_message()
-    post_signed(
+    _status(
         client, f"{STATUS_PATH}?message={message.pk}", status_payload("SM" + "c" * 32, "failed")
     )
     message.refresh_from_db()
@@ -287,8 +296,10 @@ def test_same_message_sid_ten_times_concurrently(postgres_only):
     assert len(responses) == 10
     assert {status for status, _ in responses} == {200}
     assert len({content for _, content in responses}) == 1
+    # Ten deliveries, one row in the inbox: the other nine inserts were no-ops.
+    assert InboxEntry.objects.filter(key=payload["MessageSid"]).count() == 1
+    file_inbox()
     assert Message.objects.filter(provider_id=payload["MessageSid"]).count() == 1
     assert resident.cases.count() == 1
-    assert resident.cases.get().display_reference in reply_text(
-        type("R", (), {"content": responses[0][1]})
-    )
+    response = type("R", (), {"content": responses[0][1], "message_sid": payload["MessageSid"]})
+    assert resident.cases.get().display_reference in reply_text(response)  # answered once

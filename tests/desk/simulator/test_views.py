@@ -3,8 +3,9 @@ webhook, for staff only and only where it is enabled."""
 
 import pytest
 
+from channels.sms.models import InboxEntry
 from services.models import Case, Channel, ContactPoint, Message
-from tests.channels.sms.conftest import COUNCIL_NUMBER
+from tests.channels.sms.conftest import COUNCIL_NUMBER, file_inbox
 from tests.factories import CouncilFactory, ServiceFactory, UserFactory, make_staff
 
 
@@ -29,9 +30,21 @@ def test_simulator_sends_a_signed_text_through_the_real_webhook(sms_setup, clien
     client.force_login(make_staff(sms_setup))
     response = client.post("/desk/simulator/", _form("My bin was missed"))
     assert response.status_code == 200
+    html = response.content.decode()
+    # Accepted, not filed yet: the text waits in the inbox and there is no reply so far.
+    assert "Webhook answered 200" in html and "Waiting to be filed" in html
+    assert not Case.objects.exists()
+    assert InboxEntry.objects.get().lane == "+447700900123"
+
+    file_inbox()  # the filing worker's turn (make demo runs manage.py file_texts)
+
     case = Case.objects.get()
-    assert case.display_reference in response.content.decode()
+    html = client.get("/desk/simulator/", {"phone": "+447700900123"}).content.decode()
+    assert case.display_reference in html  # the reply arrived, as a text to the resident
+    assert "Waiting to be filed" not in html
     assert Message.objects.get(direction="in").sender == "+447700900123"
+    reply = Message.objects.get(direction="out")
+    assert reply.recipient == "+447700900123" and case.display_reference in reply.body
 
 
 def test_simulator_is_for_staff_only(sms_setup, client):

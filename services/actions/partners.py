@@ -39,8 +39,10 @@ def _new_key() -> tuple[str, str]:
 
 
 @transaction.atomic
-def create_partner(name: str, councils: list[Council], **fields) -> NewKey:
-    """A new partner for ``councils`` with a fresh key and feed secret (returned once)."""
+def create_partner(name: str, councils: list[Council], *, services=(), **fields) -> NewKey:
+    """A new partner for ``councils`` with a fresh key and feed secret (returned once).
+
+    ``services`` limits what it may send (empty: every public service of its councils)."""
     prefix, key = _new_key()
     partner = Partner.objects.create(
         name=name,
@@ -52,6 +54,8 @@ def create_partner(name: str, councils: list[Council], **fields) -> NewKey:
         **fields,
     )
     partner.councils.set(councils)
+    if services:
+        partner.services.set(services)
     return NewKey(partner=partner, api_key=key, feed_secret=partner.feed_secret)
 
 

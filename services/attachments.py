@@ -78,6 +78,7 @@ QUICKTIME = "video/quicktime"
 MP3 = "audio/mpeg"
 M4A = "audio/mp4"
 AMR = "audio/amr"
+WAV = "audio/wav"
 
 # Every type accepted, with the extension a stored file of that type is given.
 ACCEPTED: dict[str, str] = {
@@ -111,13 +112,17 @@ ACCEPTED: dict[str, str] = {
     MP3: "mp3",
     M4A: "m4a",
     AMR: "amr",
+    WAV: "wav",
 }
 # What the residents' forms (apply online, reply on the tracking page) ask for.
 RESIDENT_FORM_TYPES: frozenset[str] = frozenset({PDF, JPEG, PNG, HEIC, WEBP})
 
+# What the telephone prompts may be recorded as: what Twilio's <Play> plays.
+PROMPT_AUDIO_TYPES: frozenset[str] = frozenset({MP3, WAV})
+
 _RESIDENT_TYPE_MESSAGE = _("The selected file must be a PDF, JPG, PNG, HEIC or WEBP.")
 
-_FILETYPE_ALIASES = {"image/apng": PNG, "video/x-m4v": MP4}
+_FILETYPE_ALIASES = {"image/apng": PNG, "video/x-m4v": MP4, "audio/x-wav": WAV}
 
 # Binary signatures of programs: refused before anything else is considered.
 _EXECUTABLE = (

@@ -28,12 +28,16 @@ def postgres_only(db):
 
 @pytest.fixture(autouse=True)
 def catalogue_cache():
-    """Each test starts with an empty catalogue cache (rows from a rolled-back test are gone)."""
+    """Each test starts with empty catalogue and prompt-recording caches (rows from a
+    rolled-back test are gone)."""
+    from channels.voice.prompts import forget_recordings
     from services import lookups
 
     lookups.clear()
+    forget_recordings()
     yield
     lookups.clear()
+    forget_recordings()
 
 
 @pytest.fixture(autouse=True)

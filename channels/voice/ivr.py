@@ -6,6 +6,10 @@ English (en-GB), Polish (pl-PL) and Portuguese (pt-PT) with its standard voices 
 in English and they are told an adviser can arrange an interpreter (see docs/voice.md).
 Speech recognition in ``<Gather>`` follows the same table; Urdu callers use the keypad.
 
+Prompts whose words are fixed go through ``channels.voice.prompts.voice``: an editor's
+recording in the caller's language is played where one exists (so Urdu callers can hear Urdu),
+text-to-speech otherwise.
+
 These functions build responses only; state changes are in ``channels.voice.flow``.
 """
 
@@ -18,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
+from channels.voice.prompts import voice
 from services.models import Case, ContactPoint, Council, Office, ServiceGroup, Status
 from services.models.cases import ACTIVE_STATUSES
 
@@ -117,15 +122,25 @@ def language_menu(
     greet_in = first.code if first is not None else "en"
     if not again:
         with translation.override(prompt_language(greet_in)):
-            say(gather, greeting(council), greet_in)
+            if council is None:
+                voice(gather, "greeting", greet_in)
+            else:
+                voice(
+                    gather,
+                    "greeting_council",
+                    greet_in,
+                    {"council": council.name},
+                    council=council,
+                )
     ordered = [first, *(entry for entry in SPOKEN if entry is not first)] if first else SPOKEN
     for entry in ordered:
         with translation.override(prompt_language(entry.code)):
-            text = _("For %(language)s, press %(digit)s.") % {
-                "language": _language_name(entry.code),
-                "digit": entry.digit,
-            }
-        say(gather, text, entry.code)
+            voice(
+                gather,
+                "language_option",
+                entry.code,
+                {"language": str(_language_name(entry.code)), "digit": entry.digit},
+            )
     return response
 
 
@@ -141,31 +156,24 @@ def main_menu(language: str, *, notice: str = "") -> VoiceResponse:
         if notice:
             say(gather, notice, language)
         if spoken(language).fallback:
-            say(gather, _("An adviser can arrange an interpreter for you."), language)
-        say(
-            gather,
-            _(
-                "To hear how your request is going, press 1. "
-                "To report something or ask a question, press 2."
-            ),
-            language,
-        )
+            voice(gather, "interpreter", language)
+        voice(gather, "main_menu", language)
     return response
 
 
-def reference_prompt(language: str, tries: int, *, notice: str = "") -> VoiceResponse:
+def reference_prompt(
+    language: str, tries: int, *, notice: str = "", notice_key: str = ""
+) -> VoiceResponse:
     response = VoiceResponse()
     with translation.override(prompt_language(language)):
         gather = _gather(
             response, url("reference", attempt=tries + 1), digits=9, language=language, speech=True
         )
-        if notice:
+        if notice_key:
+            voice(gather, notice_key, language)
+        elif notice:
             say(gather, notice, language)
-        say(
-            gather,
-            _("Please key in or say your 9-digit reference number, then press the hash key."),
-            language,
-        )
+        voice(gather, "reference", language)
     return response
 
 
@@ -173,22 +181,12 @@ def bad_reference(language: str, tries: int, *, empty: bool) -> VoiceResponse:
     with translation.override(prompt_language(language)):
         if tries >= MAX_TRIES:
             response = VoiceResponse()
-            say(
-                response,
-                _(
-                    "Sorry, we could not recognise that reference. You can check your request "
-                    "online, or call again and choose option 2 to speak to an adviser. Goodbye."
-                ),
-                language,
-            )
+            voice(response, "reference_failed", language)
             response.hangup()
             return response
-        notice = (
-            _("We did not hear a reference.")
-            if empty
-            else _("That reference is not right: one of the digits may be mistyped.")
-        )
-    return reference_prompt(language, tries, notice=notice)
+    return reference_prompt(
+        language, tries, notice_key="reference_empty" if empty else "reference_wrong"
+    )
 
 
 def not_disclosed(language: str, reference: str) -> VoiceResponse:
@@ -260,7 +258,7 @@ def case_status(language: str, case: Case) -> VoiceResponse:
             language,
         )
         say(response, next_step(case), language)
-        say(response, _("Thank you for calling. Goodbye."), language)
+        voice(response, "goodbye", language)
     response.hangup()
     return response
 
@@ -271,7 +269,7 @@ def group_menu(language: str, groups: list[ServiceGroup], *, notice: str = "") -
         gather = _gather(response, url("group"), digits=1, language=language, speech=True)
         if notice:
             say(gather, notice, language)
-        say(gather, _("What is your call about?"), language)
+        voice(gather, "topic", language)
         for index, group in enumerate(groups[:MAX_GROUPS], start=1):
             say(
                 gather,
@@ -285,18 +283,14 @@ def connect_choice(language: str) -> VoiceResponse:
     response = VoiceResponse()
     with translation.override(prompt_language(language)):
         gather = _gather(response, url("connect"), digits=1, language=language, speech=False)
-        say(
-            gather,
-            _("To wait for an adviser, press 1. To leave a message and be called back, press 2."),
-            language,
-        )
+        voice(gather, "connect_choice", language)
     return response
 
 
 def enqueue(language: str, queue_name: str) -> VoiceResponse:
     response = VoiceResponse()
     with translation.override(prompt_language(language)):
-        say(response, _("Please hold. We are putting you through to an adviser."), language)
+        voice(response, "hold", language)
     response.enqueue(
         queue_name,
         wait_url=url("wait", lang=language),
@@ -334,12 +328,8 @@ def wait_message(language: str, position: int | None, average_seconds: int | Non
                 % {"minutes": minutes},
                 language,
             )
-        say(response, _("Thank you for waiting. An adviser will be with you soon."), language)
-        say(
-            response,
-            _("To leave a message and be called back instead, press any key."),
-            language,
-        )
+        voice(response, "waiting", language)
+        voice(response, "waiting_leave", language)
     return outer
 
 
@@ -384,19 +374,12 @@ def record_message(
     response = VoiceResponse()
     with translation.override(prompt_language(language)):
         if closed:
-            say(response, _("The contact centre is closed now."), language)
+            voice(response, "closed", language)
             for line in closed_alternatives(council, office):
                 say(response, line, language)
         elif busy:
-            say(response, _("All our advisers are busy."), language)
-        say(
-            response,
-            _(
-                "Please leave your name, your address and what your call is about after the "
-                "tone, then press the hash key. We will call you back on the next working day."
-            ),
-            language,
-        )
+            voice(response, "busy", language)
+        voice(response, "record_instructions", language)
     record = {
         "action": url("recording"),
         "method": "POST",
@@ -410,7 +393,7 @@ def record_message(
         record.update(transcribe=True, transcribe_callback=url("transcription"))
     response.record(**record)
     with translation.override(prompt_language(language)):
-        say(response, _("We did not get a message. Goodbye."), language)
+        voice(response, "no_message", language)
     response.hangup()
     return response
 
@@ -426,7 +409,7 @@ def message_taken(language: str, case: Case | None) -> VoiceResponse:
                 language,
             )
         else:
-            say(response, _("Thank you. We did not get a message. Goodbye."), language)
+            voice(response, "no_message_thanks", language)
     response.hangup()
     return response
 
@@ -434,7 +417,10 @@ def message_taken(language: str, case: Case | None) -> VoiceResponse:
 def goodbye(language: str, text: str | None = None) -> VoiceResponse:
     response = VoiceResponse()
     with translation.override(prompt_language(language)):
-        say(response, text or _("Thank you for calling. Goodbye."), language)
+        if text:
+            say(response, text, language)
+        else:
+            voice(response, "goodbye", language)
     response.hangup()
     return response
 

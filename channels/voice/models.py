@@ -344,3 +344,95 @@ class AgentStep(models.Model):
 
     def __str__(self):
         return f"{self.leg_sid} {self.key}"
+
+
+def _prompt_choices():
+    from channels.voice.prompts import PROMPTS
+
+    return [(key, prompt.text) for key, prompt in PROMPTS.items()]
+
+
+class PromptRecording(models.Model):
+    """A recording of one IVR prompt in one language (optionally for one council's line),
+    uploaded by an editor and played with ``<Play>`` instead of text-to-speech.
+
+    The audio is checked by its content (``services.attachments``: MP3 or WAV, as Twilio's
+    ``<Play>`` accepts, at most ``MAX_BYTES``), whatever its name says.
+    """
+
+    MAX_BYTES = 5 * 1024 * 1024
+
+    prompt = models.CharField(max_length=40, choices=_prompt_choices)
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES)
+    council = models.ForeignKey(
+        Council,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Only for prompts that name the council rung (the greeting)."),
+    )
+    audio = models.FileField(upload_to="voice/prompts/", help_text=_("MP3 or WAV, at most 5 MB."))
+    content_type = models.CharField(max_length=40, editable=False)
+    transcript = models.TextField(
+        blank=True, help_text=_("What the recording says, word for word (for checking).")
+    )
+    placeholder = models.BooleanField(
+        default=False,
+        help_text=_("A stand-in (e.g. the demo's tone), not a real recording."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["prompt", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["prompt", "language"],
+                condition=models.Q(council__isnull=True),
+                name="promptrecording_one_per_language",
+            ),
+            models.UniqueConstraint(
+                fields=["prompt", "language", "council"],
+                condition=models.Q(council__isnull=False),
+                name="promptrecording_one_per_council_language",
+            ),
+        ]
+
+    def __str__(self):
+        where = f" ({self.council.code.upper()})" if self.council_id else ""
+        return f"{self.prompt} [{self.language}]{where}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        from channels.voice.prompts import forget_recordings
+
+        forget_recordings()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        from channels.voice.prompts import forget_recordings
+
+        forget_recordings()
+        return result
+
+    def clean(self):
+        from channels.voice.prompts import PROMPTS
+        from services import attachments
+
+        prompt = PROMPTS.get(self.prompt)
+        if self.council_id and prompt is not None and not prompt.per_council:
+            raise ValidationError(
+                {"council": _("This prompt is the same for every council: leave this empty.")}
+            )
+        upload = getattr(self.audio, "file", None)
+        if upload is None or not self.audio:
+            return
+        try:
+            accepted = attachments.check_upload(
+                upload, accept=attachments.PROMPT_AUDIO_TYPES, limit=self.MAX_BYTES
+            )
+        except attachments.Refused as refused:
+            raise ValidationError(
+                {"audio": _("The file must be an MP3 or WAV recording of at most 5 MB.")}
+            ) from refused
+        self.content_type = accepted.content_type

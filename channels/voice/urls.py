@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from channels.voice import agent, views
+from channels.voice import agent, prompt_audio, views
 
 app_name = "voice"
 
@@ -22,4 +22,5 @@ urlpatterns = [
     path("twilio/recording/", views.RecordingView.as_view(), name="recording"),
     path("twilio/transcription/", views.TranscriptionView.as_view(), name="transcription"),
     path("twilio/status/", views.StatusView.as_view(), name="status"),
+    path("prompts/<int:pk>/", prompt_audio.prompt_audio, name="prompt_audio"),
 ]

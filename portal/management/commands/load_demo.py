@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from portal.demo.loader import DemoLoader
+from portal.demo.prompts import load_placeholder_prompts
 
 
 class Command(BaseCommand):
@@ -32,6 +33,8 @@ class Command(BaseCommand):
             random_passwords = not settings.DEBUG
         loader = DemoLoader(self.stdout, random_passwords=random_passwords, pages=not skip_pages)
         credentials = loader.run()
+        if not skip_pages:  # the demo's placeholder Urdu prompts (not in tests' catalogue)
+            loader.created += load_placeholder_prompts()
         if loader.created == 0:
             self.stdout.write("Demo data already loaded: nothing to do.")
             return

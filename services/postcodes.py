@@ -38,3 +38,23 @@ def is_postcode(text: str) -> bool:
     except InvalidPostcode:
         return False
     return True
+
+
+# A postcode inside free text: word boundaries, optional space, any case ("nn1 1aa", "MK196AA").
+_IN_TEXT = re.compile(
+    r"(?<![A-Z0-9])([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][ABD-HJLNP-UW-Z]{2})(?![A-Z0-9])",
+    re.IGNORECASE,
+)
+
+
+def find_in_text(text: str) -> str:
+    """The first full postcode in free text (a text message, an email, an address), or "".
+
+    'Bin not emptied at 4 High St, nn1 1aa' → 'NN1 1AA'. Only full postcodes count: a district
+    on its own ('NN1') is too easily a word or a code of something else.
+    """
+    for match in _IN_TEXT.finditer(text or ""):
+        candidate = f"{match.group(1)}{match.group(2)}"
+        if is_postcode(candidate):
+            return normalise(candidate)
+    return ""

@@ -172,6 +172,9 @@ class IntakeResult:
     open_cases: list[Case] = field(default_factory=list)
     # The message opened its case (this delivery, or the first one of a duplicate).
     opened_case: bool = False
+    # Where the new case's postcode put it (``services.routing.where``): a channel that can
+    # ask (SMS) may ask a straddling postcode's council; None when no case was opened.
+    where: "routing.Where | None" = None
 
 
 def provider_id_for_raw(raw: bytes | str) -> str:
@@ -364,7 +367,19 @@ def _process(inbound: InboundMessage, message: Message, now) -> IntakeResult:
             if point is not None:
                 council = council or point.council
                 service = service or point.service
-        service = service or _triage_service()
+        asked = service or _triage_service()
+        # Where first, then what (services.routing.where): a report naming a postcode goes to
+        # whoever answers there — the other council's same service, or the district's body.
+        # Only the resident's own answer settles a straddling postcode, never the number
+        # dialled or the mailbox written to.
+        found = routing.where(
+            asked,
+            postcode=inbound.postcode,
+            text=f"{inbound.subject}\n{inbound.body}",
+            council=inbound.council,
+        )
+        result.where = found
+        service = routing.filed_service(found)
         case = create_case(
             resident=resident,
             service=service,
@@ -373,14 +388,16 @@ def _process(inbound: InboundMessage, message: Message, now) -> IntakeResult:
             description=inbound.body,
             answers=inbound.answers,
             location=inbound.location,
-            postcode=inbound.postcode or resident.postcode,
-            council=council,
+            postcode=found.postcode or resident.postcode,
+            council=found.council or (None if found.outcome == routing.Outcome.ASK else council),
             priority=inbound.priority,
             language=inbound.language or resident.language,
             actor_label=inbound.actor_label or "Resident",
             now=now,
         )
         result.created_case = result.opened_case = True
+        if note := routing.staff_note(found):
+            record(case, EventKind.NOTE, actor_label="Routing", body=note, at=now)
     else:
         result.threaded = True
         case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
@@ -419,9 +436,8 @@ def _process(inbound: InboundMessage, message: Message, now) -> IntakeResult:
             if case.status == Status.REFERRED
             else MessageTemplate.Kind.ACKNOWLEDGEMENT
         )
-        result.acknowledgement = queue_message(
-            case, kind, body=str(case.referral_body or ""), now=now
-        )
+        body = case.referral_body.with_contacts() if case.referral_body else ""
+        result.acknowledgement = queue_message(case, kind, body=body, now=now)
     return result
 
 

@@ -48,6 +48,12 @@ class ReferralBody(models.Model):
     def __str__(self):
         return self.name
 
+    def with_contacts(self) -> str:
+        """Its name with how to reach it, for a resident's message: "Corby Borough Council
+        (01632 960 105, https://corby.example.org)"."""
+        contacts = [c for c in (self.phone, self.website or self.email) if c]
+        return f"{self.name} ({', '.join(contacts)})" if contacts else self.name
+
     def covers(self, district: str) -> bool:
         return district.upper() in {d.upper() for d in self.postcode_districts}
 

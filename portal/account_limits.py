@@ -14,7 +14,10 @@ points and with the same answers as allauth's:
   counted before the password is checked, given back when it was right, as allauth does; over
   the limit: allauth's "Too many failed login attempts" form error);
 * wrong authenticator codes per user at sign-in, re-authentication and set-up (the MFA forms
-  below, through ``MFA_FORMS``; allauth's message).
+  below, through ``MFA_FORMS``; allauth's message);
+* failed passwords at the Wagtail admin's own sign-in page, where it is not routed through
+  allauth (``PORTAL_STAFF_MFA_REQUIRED`` off: development and the demo), with the same scopes
+  (``WagtailLoginForm``, through ``WAGTAILADMIN_USER_LOGIN_FORM``).
 
 The settings switch allauth's own counters off for exactly these actions (``None`` in
 ``ACCOUNT_RATE_LIMITS``); the ones it keeps need a signed-in session (change password, manage
@@ -28,6 +31,8 @@ from allauth.core.ratelimit import respond_429
 from allauth.mfa.base.forms import AuthenticateForm as BaseAuthenticateForm
 from allauth.mfa.base.forms import ReauthenticateForm as BaseReauthenticateForm
 from allauth.mfa.totp.forms import ActivateTOTPForm as BaseActivateTOTPForm
+from django.core.exceptions import ValidationError
+from wagtail.admin.forms.auth import LoginForm as BaseWagtailLoginForm
 
 from portal.apply.ratelimit import allow, client_ip, refund
 
@@ -125,3 +130,22 @@ class ActivateTOTPForm(_CodeLimit, BaseActivateTOTPForm):
     """Setting up an authenticator app (allauth answers "rate_limited" here)."""
 
     limit_error = "rate_limited"
+
+
+class WagtailLoginForm(BaseWagtailLoginForm):
+    """The CMS's own sign-in form, with failed passwords counted as on allauth's."""
+
+    def clean(self):
+        counted = []
+        for scope, identifier in (
+            ("login_failed_ip", client_ip(self.request)),
+            ("login_failed_account", str(self.data.get("username", "")).strip().lower()),
+        ):
+            if not allow(scope, identifier):
+                message = get_account_adapter().error_messages["too_many_login_attempts"]
+                raise ValidationError(message, code="too_many_login_attempts")
+            counted.append((scope, identifier))
+        cleaned = super().clean()  # raises on a wrong password: the attempts stay counted
+        for scope, identifier in counted:
+            refund(scope, identifier)
+        return cleaned

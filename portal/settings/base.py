@@ -267,6 +267,8 @@ MFA_FORMS = {
     "reauthenticate": "portal.account_limits.ReauthenticateForm",
     "activate_totp": "portal.account_limits.ActivateTOTPForm",
 }
+# The CMS's own sign-in page (used where it is not routed through allauth) counts the same way.
+WAGTAILADMIN_USER_LOGIN_FORM = "portal.account_limits.WagtailLoginForm"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "MK & Northamptonshire public access"
 # Staff must enrol in TOTP before they can use the desk or the CMS. Production turns it on.

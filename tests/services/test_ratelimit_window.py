@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
 from services.actions import ratelimit
@@ -39,3 +40,22 @@ def test_prune_keeps_rows_inside_the_window():
     RateLimitHit.objects.create(scope="track_ip", key="x", at=timezone.now() - timedelta(days=2))
     assert ratelimit.prune() == 1
     assert RateLimitHit.objects.count() == 1
+
+
+def test_refund_gives_back_only_the_newest_attempt():
+    for _ in range(3):
+        assert ratelimit.allow("t", "a", limit=3, window=60)
+    assert ratelimit.refund("t", "a") is True
+    assert RateLimitHit.objects.filter(scope="t").count() == 2
+    assert ratelimit.allow("t", "a", limit=3, window=60) is True
+    assert ratelimit.allow("t", "a", limit=3, window=60) is False
+    assert ratelimit.refund("t", "nobody") is False
+
+
+def test_a_window_longer_than_prune_keeps_is_refused(settings):
+    settings.PORTAL_RATE_LIMITS = {}
+    with pytest.raises(ImproperlyConfigured):
+        ratelimit.allow("t", "a", limit=1, window=ratelimit.longest_window() + 1)
+    settings.PORTAL_RATE_LIMITS = {"daily": (1, 86400)}
+    assert ratelimit.allow("daily", "a") is True
+    assert ratelimit.longest_window() == 86400

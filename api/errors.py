@@ -4,6 +4,8 @@ DRF's own handler decides the status (400, 401, 403, 404, 405, 406, 415, 429); t
 reshapes the body so a client reads one format (``errors`` only on a 400 with fields).
 """
 
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from rest_framework import status
 from rest_framework.exceptions import APIException
 from rest_framework.views import exception_handler as drf_handler
@@ -42,6 +44,10 @@ def exception_handler(exc, context):
     body = {"detail": "", "code": "error"}
     if isinstance(exc, APIException):
         body["code"] = _first_code(exc.get_codes())
+    elif isinstance(exc, Http404):
+        body["code"] = "not_found"
+    elif isinstance(exc, PermissionDenied):
+        body["code"] = "permission_denied"
     if isinstance(data, dict) and set(data) == {"detail"}:
         body["detail"] = str(data["detail"])
     elif isinstance(data, dict):

@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from desk.queue import SLA_CHOICES, STATUS_CHOICES, STATUS_OPEN, CursorField
@@ -185,26 +187,33 @@ class TimelinePage(serializers.Serializer):
 # --- Input -----------------------------------------------------------------------------------
 
 
-class SlugLookup(serializers.CharField):
-    """A catalogue row by its slug (or a council by its code, any case)."""
+@extend_schema_field(OpenApiTypes.STR)
+class SlugLookup(serializers.Field):
+    """A catalogue row by its slug (or a council by its code), in any case."""
+
+    default_error_messages = {
+        "invalid": _("Give a code: letters, digits and hyphens."),
+        "missing": _("There is no %(thing)s %(value)s."),
+    }
 
     def __init__(self, model, field="slug", **kwargs):
         self.model, self.lookup = model, field
         kwargs.setdefault("required", False)
-        kwargs.setdefault("max_length", 120)
         super().__init__(**kwargs)
 
     def to_internal_value(self, data):
-        value = super().to_internal_value(data).strip()
+        if not isinstance(data, str) or len(data) > 120 or "\x00" in data:
+            self.fail("invalid")
+        value = data.strip()
         if not value:
             return None
         found = self.model.objects.filter(**{f"{self.lookup}__iexact": value}).first()
         if found is None:
-            raise serializers.ValidationError(
-                _("There is no %(thing)s %(value)s.")
-                % {"thing": self.model._meta.verbose_name, "value": value}
-            )
+            self.fail("missing", thing=self.model._meta.verbose_name, value=value)
         return found
+
+    def to_representation(self, value):
+        return getattr(value, self.lookup, None)
 
 
 class CaseFilter(serializers.Serializer):

@@ -140,7 +140,7 @@ class UkPhoneField(forms.CharField):
             return normalise_phone(value)
         except InvalidPhoneNumber:
             raise forms.ValidationError(
-                _("Enter a telephone number, like 01632 960 001 or 07700 900 982"),
+                _("Enter a telephone number, like 01908 123456 or 07400 123456"),
                 code="invalid",
             ) from None
 

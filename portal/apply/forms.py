@@ -49,7 +49,7 @@ class ContactForm(forms.Form):
     phone = UkPhoneField(
         label=_("UK mobile number"),
         required=False,
-        help_text=_("For text message updates, like 07700 900 982."),
+        help_text=_("For text message updates, like 07400 123456."),
     )
     updates = forms.ChoiceField(
         label=_("How would you like us to send you updates?"),

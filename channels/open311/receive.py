@@ -249,7 +249,7 @@ def resident_details(data: QueryDict) -> tuple[ResidentDetails, dict]:
     extra = {}
     if phone_given:
         try:
-            phone = clean.phone(phone_given)
+            phone = clean.normalise_phone(phone_given)
         except clean.InvalidPhoneNumber:
             extra["phone_as_given"] = phone_given
     name = " ".join(part for part in (first, last) if part)

@@ -65,6 +65,7 @@ class Posted:
     url: str
     body: bytes
     headers: dict[str, str]
+    answered: int | None = 200  # the status the transport answered (None: refused)
 
 
 @dataclass
@@ -76,8 +77,8 @@ class LocmemTransport:
     answers: list[int | None] = field(default_factory=list)
 
     def post(self, url: str, body: bytes, headers: dict[str, str]) -> Answer:
-        self.outbox.append(Posted(url, body, dict(headers)))
         status = self.answers.pop(0) if self.answers else 200
+        self.outbox.append(Posted(url, body, dict(headers), status))
         if status is None:
             return Answer(None, "ConnectionError: refused (locmem)")
         return Answer(status, "" if 200 <= status < 300 else f"HTTP {status} (locmem)")

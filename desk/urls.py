@@ -38,5 +38,6 @@ urlpatterns = [
     path("counter/", include("desk.counter.urls")),
     path("dashboards/", include("desk.dashboards.urls")),
     path("simulator/", include("desk.simulator.urls")),
+    path("sms-inbox/", include("desk.sms_inbox.urls")),
     path("", include((desk_patterns, "desk"))),
 ]

@@ -14,6 +14,8 @@ from django.views.decorators.http import require_GET
 from wagtail.contrib.search_promotions.models import Query
 from wagtail.models import Page
 
+from channels.sms import filing as sms_filing
+from channels.sms import inbox as sms_inbox
 from portal.accounts import residents_for
 from portal.languages import SESSION_KEY, remember_language
 from portal.templatetags.councils import council_phones
@@ -29,13 +31,24 @@ MAX_QUERY_LENGTH = 200
 @never_cache
 @require_GET
 def healthz(request):
-    """For load balancers and the on-call engineer: is the app up and its database reachable?"""
+    """For load balancers and the on-call engineer: is the app up and its database reachable?
+
+    Also how many inbound texts and status callbacks this server holds in its disk spool (the
+    database was unreachable when they came; ``manage.py file_texts`` moves them into the
+    inbox) and the oldest one's age — shown even, and especially, when the database is down —
+    and, with the database up, the inbox's backlog (``channels.sms``, "accept first, file
+    after").
+    """
+    spool = sms_inbox.spool_stats()
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
+        backlog = sms_filing.backlog()
     except Exception as error:  # noqa: BLE001 - any database failure means unhealthy
-        return JsonResponse({"status": "error", "database": str(error)}, status=503)
-    return JsonResponse({"status": "ok"})
+        return JsonResponse(
+            {"status": "error", "database": str(error), "sms_spool": spool}, status=503
+        )
+    return JsonResponse({"status": "ok", "sms_spool": spool, "sms_inbox": backlog})
 
 
 @require_GET

@@ -60,7 +60,7 @@ STEP_FIELDS = {
     "RecordingUrl": Line(1000),
     "RecordingSid": Sid(("RE",)),
 }
-STEP_QUERY = {"attempt": Integer(minimum=1, maximum=ivr.MAX_TRIES)}
+STEP_QUERY = {"attempt": Integer()}  # clamped to 1..MAX_TRIES by ``attempt``
 
 
 def _call_for(fields) -> Call:
@@ -111,7 +111,7 @@ class VoiceStepView(TwilioWebhookView):
         raise NotImplementedError
 
     def attempt(self, request: HttpRequest) -> int:
-        return self.query["attempt"] or 1
+        return min(max(self.query["attempt"] or 1, 1), ivr.MAX_TRIES)
 
     @property
     def digits(self) -> str:

@@ -18,9 +18,6 @@ twice.
 
 import datetime
 
-from django.http import HttpRequest, HttpResponse
-
-from channels.twilio import Integer, Line, TwilioWebhookView
 from services.actions.messages import apply_delivery_status
 from services.models import Channel, Message, MessageStatus
 
@@ -84,29 +81,3 @@ def apply_status(
         now=now,
     )
 
-
-class StatusCallbackView(TwilioWebhookView):
-    """``POST /channels/sms/twilio/status/``: Twilio tells us what became of a text we sent.
-
-    Fields are cleaned at the entrance (``channels.twilio``); a callback that names no message
-    of ours changes nothing and still gets 204, so Twilio does not retry it.
-    """
-
-    post_fields = {
-        "MessageSid": Line(64),
-        "SmsSid": Line(64),
-        "MessageStatus": Line(20, lower=True),
-        "SmsStatus": Line(20, lower=True),
-        "ErrorCode": Line(10),
-    }
-    query_fields = {"message": Integer(minimum=1, maximum=2**63 - 1)}
-
-    def handle(self, request: HttpRequest) -> HttpResponse:
-        message_id = self.query["message"]
-        apply_status(
-            message_sid=self.fields["MessageSid"] or self.fields["SmsSid"],
-            status=self.fields["MessageStatus"] or self.fields["SmsStatus"],
-            error_code=self.fields["ErrorCode"],
-            message_id=str(message_id) if message_id else "",
-        )
-        return HttpResponse(status=204)

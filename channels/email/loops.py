@@ -159,8 +159,10 @@ def localparts(value: str) -> list[str]:
     unescaped: ``<Postmaster\\@example.com@host>`` gives "postmaster" (which ``parseaddr``
     cannot read), ``prvs=1267=ndr@host`` (BATV) gives "ndr"."""
     found = []
-    for match in re.finditer(r'([^\s<>,;:()\[\]]+|"[^"]*")\s*(?:\\)?@', value or ""):
-        local = _unescape(match.group(1)).lower()
+    for match in re.finditer(r'((?:[^\s<>,;:()\[\]@"\\]|\\.)+|"[^"]*")@', value or ""):
+        # An escaped "@" stays in the local part: "Postmaster\@example.com" is a gateway's
+        # wrapping of postmaster@example.com, so the part before it counts.
+        local = _unescape(match.group(1)).lower().split("@", 1)[0]
         local = re.sub(r"^(?:prvs|btv1|msprvs1)=[^=]*=", "", local)
         if local:
             found.append(local)

@@ -344,3 +344,14 @@ def test_a_no_reply_sender_gets_a_case_but_no_acknowledgement(mailboxes, outbox)
     inbound = Message.objects.get(direction=Direction.IN)
     assert inbound.case is not None
     assert not Message.objects.filter(direction=Direction.OUT).exists()
+
+
+def test_two_different_messages_without_message_id_stay_two(mailboxes, outbox):
+    raw = corpus("no_message_id.eml")
+    other = raw.replace(b"Kettering library", b"Corby library")
+    assert other != raw
+
+    assert pipe(raw)[0] == 0
+    assert pipe(other)[0] == 0
+
+    assert Message.objects.filter(direction=Direction.IN).count() == 2

@@ -17,7 +17,8 @@ email's own size limit ``PORTAL_EMAIL_MAX_ATTACHMENT_BYTES``); refused ones stay
 message and are noted on the case.
 
 Idempotent: the provider id is the Message-ID (or, when there is none, a hash of the message's
-content — not its bytes, which each entrance frames differently: ``provider_id_for``), and ``(channel, provider_id)`` is unique, so the same message delivered twice — an MTA
+content — not of its bytes, which each entrance frames differently: ``provider_id_for``), and
+``(channel, provider_id)`` is unique, so the same message delivered twice — an MTA
 retry, a webhook retry, both entry points — is one message.
 
 Errors: ``Rejected`` means "bounce it, retrying will not help" (exit 65). A database that is
@@ -276,6 +277,8 @@ def bounced_messages(bounce: loops.Bounce, now: datetime.datetime) -> list[str]:
                 direction=Direction.OUT,
                 recipient__iexact=address,
                 created_at__gte=now - datetime.timedelta(days=BOUNCE_MATCH_DAYS),
+                # Only what may have left: a bounce cannot be about an email still queued.
+                status__in=[MessageStatus.SENDING, MessageStatus.SENT, MessageStatus.DELIVERED],
             )
             .exclude(provider_id="")
             .order_by("-created_at")
@@ -373,7 +376,7 @@ def _inbound(
             if point is not None:
                 inbound.council, inbound.service = point.council, point.service
     else:
-        # A no-reply or list-manager address cannot read an answer; the case is still opened.
+        # A no-reply or mail-daemon address cannot read an answer; the case is still opened.
         inbound.acknowledge = not loops.unanswerable(parsed.sender) and acknowledgement_allowed(
             parsed.sender, now
         )

@@ -61,10 +61,11 @@ compilemessages: $(STAMP)
 demo: install assets compilemessages
 	$(MANAGE) migrate --no-input
 	$(MANAGE) load_demo
-	@echo "Starting the background worker and the web server on http://127.0.0.1:8000 (Ctrl-C stops both)"
+	@echo "Starting the background workers (tasks, SLA tick, SMS filing) and the web server on http://127.0.0.1:8000 (Ctrl-C stops them all)"
 	@trap 'kill 0' INT TERM EXIT; \
 		$(MANAGE) db_worker --queue-name '*' --no-reload & \
 		$(MANAGE) tick --every 60 & \
+		$(MANAGE) file_texts & \
 		$(MANAGE) runserver 127.0.0.1:8000
 
 .PHONY: worker

@@ -31,6 +31,11 @@ def test_the_stack_has_web_worker_scheduler_postgresql_and_elasticsearch(compose
     for name in ("db", "elasticsearch", "web"):
         assert "healthcheck" in services[name], name
     assert set(compose["volumes"]) >= {"pgdata", "esdata", "files"}
+    # Accept first, file after: the filing worker, and the spool the web containers share with it.
+    assert services["sms-filing"]["command"][:3] == ["python", "manage.py", "file_texts"]
+    assert "sms-spool" in compose["volumes"]
+    assert "sms-spool:/data/sms-spool" in services["web"]["volumes"]
+    assert services["web"]["environment"]["PORTAL_SMS_SPOOL_DIR"] == "/data/sms-spool"
 
 
 def test_secrets_come_from_the_environment_not_the_file(compose):

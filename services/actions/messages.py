@@ -8,8 +8,9 @@ implementation:
   find the one a provider's earlier delivery wrote (a retry, a concurrent duplicate);
 * ``queue_message`` / ``queue_text``: an outbound message in the caller's transaction, and
   the sender woken after commit (``services.signals.message_queued``);
-* ``claim_for_sending``, ``mark_sent``, ``retry_later``, ``requeue_stale``: the dispatcher's
-  bookkeeping (``services.outbound.dispatch`` sends, these record);
+* ``claim_for_sending``, ``mark_sent``, ``retry_later``: the dispatcher's bookkeeping
+  (``services.outbound.dispatch`` sends, these record); ``claim_stale``, ``found_sent`` and
+  ``requeue_unsent`` recover a message a dead worker left "sending" (sent, or sent again);
 * ``record_failure``: a message the resident did not get — failed, undelivered, bounced —
   and the same DELIVERY event on its case, whoever found out (the dispatcher, Twilio's
   callback, a bounce);
@@ -360,11 +361,79 @@ def mark_sent(
 
 
 def requeue_stale(now: datetime.datetime, *, older_than: datetime.timedelta) -> int:
-    """Messages left ``sending`` by a worker that died go back in the queue (at least once: a
-    duplicate text is better than a lost one). Returns how many."""
+    """Every message left ``sending`` longer than ``older_than`` back in the queue, without
+    asking whether it left. Not used by the dispatcher any more (it asks the provider first:
+    ``claim_stale`` → ``found_sent`` / ``requeue_unsent``); kept for an operator who knows the
+    provider never got them. Returns how many."""
     return Message.objects.filter(
         status=MessageStatus.SENDING, status_changed_at__lt=now - older_than
     ).update(status=MessageStatus.QUEUED, next_attempt_at=now)
+
+
+def stale_sending(now: datetime.datetime, *, older_than: datetime.timedelta) -> list[int]:
+    """Ids of messages left ``sending`` longer than ``older_than``, oldest first."""
+    return list(
+        Message.objects.filter(status=MessageStatus.SENDING, status_changed_at__lt=now - older_than)
+        .order_by("status_changed_at", "pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def claim_stale(
+    message_id: int, now: datetime.datetime, *, older_than: datetime.timedelta
+) -> tuple[Message, datetime.datetime] | None:
+    """Take a message a dead worker left ``sending``, to find out whether it left.
+
+    Returns the message and when it was claimed for sending (the provider's log is searched
+    from then), or None if it is no longer stale or another sweep holds it. The claim is
+    renewed (``status_changed_at = now``) in a committed transaction, so a second sweep
+    running at the same time leaves it alone, and a sweep that dies while asking leaves it
+    stale again, to be asked again ``older_than`` later.
+    """
+    with transaction.atomic():
+        message = (
+            Message.objects.select_for_update(skip_locked=True)
+            .filter(
+                pk=message_id,
+                status=MessageStatus.SENDING,
+                status_changed_at__lt=now - older_than,
+            )
+            .first()
+        )
+        if message is None:
+            return None
+        claimed_at = message.status_changed_at or now - older_than
+        message.status_changed_at = now
+        message.save(update_fields=["status_changed_at"])
+        return message, claimed_at
+
+
+def found_sent(
+    message: Message, *, provider_id: str, delivered: bool, now: datetime.datetime
+) -> Message:
+    """The provider's log shows the message left before its worker died: mark it sent (once),
+    and say so in its metadata."""
+    message = mark_sent(message, provider_id=provider_id, delivered=delivered, now=now)
+    return update_metadata(message, {"recovered": "found in the provider's log"})
+
+
+def requeue_unsent(message: Message, *, now: datetime.datetime, reason: str) -> Message:
+    """The message did not leave (or the provider cannot say, and sending again is harmless):
+    back in the queue, due now. Conditional on it still being ``sending``."""
+    Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
+        status=MessageStatus.QUEUED, next_attempt_at=now, status_changed_at=now
+    )
+    message.refresh_from_db(fields=["status", "next_attempt_at", "status_changed_at"])
+    return update_metadata(message, {"recovered": reason})
+
+
+def known_provider_ids(channel: str, provider_ids: list[str], *, other_than: int) -> set[str]:
+    """Which of ``provider_ids`` already belong to another of our messages on ``channel``."""
+    return set(
+        Message.objects.filter(channel=channel, provider_id__in=provider_ids)
+        .exclude(pk=other_than)
+        .values_list("provider_id", flat=True)
+    )
 
 
 def record_failure(

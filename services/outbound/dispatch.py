@@ -9,11 +9,23 @@ were queued: a later one waits while an earlier one is still pending.
 This module sends; every write it causes — claiming, sent, retry, failure, stale messages —
 is a message action (``services.actions.messages``), so the dispatcher's outcomes are recorded
 exactly as a provider's callback or a bounce would record them.
+
+**A worker killed mid-send.** "sending" is committed before the provider call, and "sent"
+after it; a worker that dies in between leaves the message "sending". After
+``STALE_SENDING`` the sweep (``recover_stale``, run by ``dispatch_due``) asks the channel's
+backend whether it left (``find_sent``: Twilio's message log for a text, by recipient,
+sender, time and words) and marks it sent if so; otherwise it goes back in the queue and is
+sent again. Email is sent again with the Message-ID it was given when queued — ours, stable
+across every attempt — so the second copy is the same message to the recipient's mail system
+(threaded as one, and dropped as a duplicate by the mail systems that deduplicate).
 """
 
 import datetime
 import logging
+import time
+from pathlib import Path
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
@@ -69,6 +81,7 @@ def dispatch(message_id: int, now: datetime.datetime | None = None) -> str | Non
     backend = get_backend(message.channel)
     try:
         result = backend.send(message)
+        fault_point("after-send", message)
     except TemporaryFailure as error:
         if message.attempts >= MAX_ATTEMPTS:
             return _fail(message, f"Gave up after {message.attempts} attempts: {error}", now)
@@ -119,10 +132,66 @@ def _fail(message: Message, reason: str, now) -> str:
     return actions.record_failure(message, reason, now=now).status
 
 
+def fault_point(name: str, message: Message) -> None:
+    """A pause for the fault tests, off unless ``PORTAL_FAULT_PAUSE`` names a directory (never
+    set outside tests): there the worker writes ``<name>-<message id>`` and waits to be
+    killed, so the test's SIGKILL lands exactly between the provider call and the commit that
+    records it — with the real send path up to that point."""
+    directory = getattr(settings, "PORTAL_FAULT_PAUSE", "")
+    if not directory:
+        return
+    Path(directory, f"{name}-{message.pk}").touch()
+    time.sleep(float(getattr(settings, "PORTAL_FAULT_PAUSE_SECONDS", 60)))
+
+
+# When searching the provider's log, start this long before the claim (clocks differ).
+CLOCK_SLACK = datetime.timedelta(minutes=2)
+
+
+def recover_stale(now: datetime.datetime | None = None) -> int:
+    """Messages a dead worker left "sending": marked sent when the provider's log shows they
+    left, else put back in the queue to be sent again. Returns how many were found sent.
+
+    A message whose provider cannot be asked now (``TemporaryFailure``) stays "sending" and is
+    asked again at a later sweep: never sent twice because the log was unreachable.
+    """
+    now = now or timezone.now()
+    found = 0
+    for pk in actions.stale_sending(now, older_than=STALE_SENDING):
+        claimed = actions.claim_stale(pk, now, older_than=STALE_SENDING)
+        if claimed is None:
+            continue
+        message, claimed_at = claimed
+        backend = get_backend(message.channel)
+        try:
+            candidates = backend.find_sent(message, since=claimed_at - CLOCK_SLACK)
+        except TemporaryFailure as error:
+            logger.warning("Cannot tell yet whether message %s left: %s", message.pk, error)
+            continue
+        taken = actions.known_provider_ids(
+            message.channel,
+            [c.provider_id for c in candidates if c.provider_id],
+            other_than=message.pk,
+        )
+        match = next((c for c in candidates if c.provider_id not in taken), None)
+        if match is not None:
+            actions.found_sent(
+                message, provider_id=match.provider_id, delivered=match.delivered, now=now
+            )
+            logger.info("Message %s had left before its worker died: marked sent", message.pk)
+            found += 1
+        else:
+            actions.requeue_unsent(
+                message, now=now, reason="not in the provider's log (or it keeps none): sent again"
+            )
+            logger.warning("Message %s was left sending by a worker that died: sending", pk)
+    return found
+
+
 def dispatch_due(now: datetime.datetime | None = None, limit: int = 500) -> int:
     """Send every queued message that is due, oldest first. Returns how many were sent."""
     now = now or timezone.now()
-    actions.requeue_stale(now, older_than=STALE_SENDING)
+    recover_stale(now)
     due = list(
         Message.objects.filter(status=MessageStatus.QUEUED)
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))

@@ -12,10 +12,16 @@ hours; this backend only makes one bounded API call and says how it went:
 * any other 4xx — invalid number (21211), the resident texted STOP (21610), not a mobile
   (21614) … → ``PermanentFailure``, recorded on the case.
 
+``find_sent`` answers "did this text leave?" for a message a dead worker left "sending": it
+lists Twilio's message log (``messages.list(to=…, from_=…, date_sent_after=…)``) and returns
+the outbound records with our words sent since the claim, so the dispatcher marks the message
+sent instead of texting the resident twice.
+
 ``TWILIO_API_BASE_URL`` (empty in production) points the client at another address; the
 fault tests use it to drive this very code against a local fake Twilio server.
 """
 
+import datetime
 import threading
 
 import requests
@@ -29,9 +35,11 @@ from services.outbound.backends.base import (
     PermanentFailure,
     SendResult,
     TemporaryFailure,
+    same_words,
 )
 
 CONNECT_AND_READ_TIMEOUT = 10.0  # seconds, per request
+LOOKUP_LIMIT = 50  # log records read when asking whether a text left (newest first)
 STATUS_CALLBACK_PATH = "/channels/sms/twilio/status/"
 
 
@@ -100,6 +108,35 @@ class TwilioBackend(OutboundBackend):
                 raise _failure(status, code, getattr(error, "title", ""), http) from error
             raise TemporaryFailure(f"Twilio client error: {type(error).__name__}") from error
         return SendResult(provider_id=sent.sid or "")
+
+    def find_sent(self, message, *, since: datetime.datetime) -> list[SendResult]:
+        client, http = self._client()
+        sender = message.sender or settings.TWILIO_SMS_FROM
+        if not message.recipient:
+            return []
+        try:
+            records = client.messages.list(
+                to=message.recipient,
+                from_=sender,
+                date_sent_after=since,
+                limit=LOOKUP_LIMIT,
+            )
+        except requests.RequestException as error:
+            raise TemporaryFailure(f"Twilio unreachable: {type(error).__name__}") from error
+        except TwilioException as error:
+            # Whatever Twilio answered, we cannot tell whether the text left: ask again later.
+            raise TemporaryFailure(f"Twilio message log: {type(error).__name__}") from error
+        found = []
+        for record in records:
+            when = record.date_sent or record.date_created
+            if not str(record.direction or "").startswith("outbound"):
+                continue
+            if when is not None and when < since:
+                continue
+            if same_words(message.body, record.body):
+                delivered = str(record.status or "") in ("delivered", "read")
+                found.append(SendResult(provider_id=record.sid or "", delivered=delivered))
+        return found
 
 
 def _failure(status: int, code, text: str, http: _HttpClient) -> Exception:

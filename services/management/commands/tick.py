@@ -1,7 +1,8 @@
 """``manage.py tick``: the periodic housekeeping, from cron or as a long-running loop.
 
-Marks SLA breaches on case timelines, sends outbound messages whose retry time has come
-(or that waited out the night), and prunes rate-limit rows older than every window
+Puts back task rows a killed worker left RUNNING (``services.tasks.recover_lost_tasks``),
+marks SLA breaches on case timelines, sends outbound messages whose retry time has come
+(or that waited out the night, or that a killed worker left "sending" and did not send), and prunes rate-limit rows older than every window
 (``services.actions.ratelimit.prune``). Safe to run from several hosts at once: the first two
 steps lock rows with SKIP LOCKED, and pruning deletes only rows no window still counts. ``--every N`` repeats every N seconds (the docker-compose ``scheduler``).
 """
@@ -14,6 +15,7 @@ from django.db import close_old_connections
 from services.actions.ratelimit import prune as prune_rate_limits
 from services.actions.sla import mark_breaches
 from services.outbound.dispatch import dispatch_due
+from services.tasks import recover_lost_tasks
 
 
 class Command(BaseCommand):
@@ -24,6 +26,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, every=0, **options):
         while True:
+            recover_lost_tasks()  # task rows a killed worker left RUNNING
             breaches = mark_breaches()
             sent = dispatch_due()
             prune_rate_limits()

@@ -3,8 +3,9 @@
 It speaks HTTP like Twilio (Basic auth, form-encoded Messages.json, JSON answers and Twilio's
 error body), and can be told to fail: ``script`` is a list of modes used one per request
 ("ok", "500", "429"); when it runs out, "ok". It also serves MMS media files, and keeps a
-message log (``receive`` adds an inbound text to it) listed by ``GET Messages.json`` with
-Twilio's ``To`` and ``DateSent>`` filters, paging and media lists.
+message log (``receive`` adds an inbound text to it, and every text it accepts goes in as
+"outbound-api") listed by ``GET Messages.json`` with Twilio's ``To``, ``From`` and
+``DateSent>`` filters, paging and media lists.
 """
 
 import base64
@@ -103,8 +104,27 @@ class FakeTwilio:
                     }
                     return self._send(400, json.dumps(body).encode())
                 sid = "SM" + secrets.token_hex(16)
+                now = email.utils.format_datetime(datetime.datetime.now(datetime.UTC))
                 with fake._lock:
                     fake.accepted.append({"sid": sid, **form})
+                    fake.log.append(
+                        {
+                            "sid": sid,
+                            "account_sid": fake.account_sid,
+                            "from": form.get("From"),
+                            "to": form.get("To"),
+                            "body": form.get("Body"),
+                            "num_media": "0",
+                            "num_segments": "1",
+                            "direction": "outbound-api",
+                            "status": "sent",
+                            "date_sent": now,
+                            "date_created": now,
+                            "api_version": "2010-04-01",
+                            "uri": f"/2010-04-01/Accounts/{fake.account_sid}/Messages/{sid}.json",
+                            "media": [],
+                        }
+                    )
                 body = {
                     "sid": sid,
                     "account_sid": fake.account_sid,
@@ -165,6 +185,7 @@ class FakeTwilio:
 
     def _log_page(self, path: str, query: dict) -> bytes:
         rows = [m for m in self.log if not query.get("To") or m["to"] == query["To"]]
+        rows = [m for m in rows if not query.get("From") or m["from"] == query["From"]]
         after = query.get("DateSent>")
         if after:
             moment = datetime.datetime.strptime(after, "%Y-%m-%dT%H:%M:%SZ").replace(

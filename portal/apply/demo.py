@@ -33,6 +33,26 @@ DEMO_FORMS = {
             ("Anything else we should know?", "multiline", False, "", "Optional", True),
         ],
     ),
+    "mk-pothole": (
+        "report",
+        "Report a pothole online",
+        "<p>Report a pothole or damaged road, pavement or redway in Milton Keynes.</p>",
+        "<p>A highways inspector will assess it. Dangerous defects are made safe within 24 hours.</p>",
+        [
+            ("Postcode nearest the pothole", "postcode", True, "", "For example, MK9 3EJ", False),
+            ("Where exactly is it?", "multiline", True, "", "Street name and a landmark", False),
+            ("Is it causing a danger to people or vehicles?", "yesno", True, "", "", True),
+            ("How deep is it, in centimetres?", "number", False, "", "An estimate is fine", True),
+            (
+                "A photo of the pothole",
+                "file",
+                False,
+                "",
+                "Optional. A JPG, PNG, HEIC or PDF, up to 10 MB.",
+                True,
+            ),
+        ],
+    ),
     "ncc-pothole": (
         "report",
         "Report a pothole online",

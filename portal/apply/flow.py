@@ -9,6 +9,7 @@ answers, no file paths in the form. The session holds, per apply page::
     answers    {field clean name: JSON value}; a file answer is a ``PendingFile`` dict
     done       question steps completed
     council    the council the resident chose, for a postcode on a boundary
+    moved_from the title of the other council's page the answers came from (see ``move``)
     contact    name, email, phone, how they want updates, language
     submitted  the case reference once intake accepted it
 """
@@ -23,7 +24,7 @@ from portal.apply import fields as apply_fields
 from portal.apply.uploads import PendingFile
 from services import routing
 from services.models import Council
-from services.routing import Route
+from services.routing import Outcome, Route, Where
 
 SESSION_PREFIX = "portal-apply:"
 
@@ -113,6 +114,72 @@ def route_for(page, state: dict) -> Route | None:
     return routing.route(service, postcode=postcode(page, state), council=chosen_council(state))
 
 
+def where_for(page, state: dict) -> Where | None:
+    """Who answers this page's service at the postcode given on its first page, or None when
+    the page asks no postcode or it has not been answered yet (``services.routing.where``)."""
+    service = page.get_service()
+    if service is None or not page.asks_where() or 1 not in (state.get("done") or []):
+        return None
+    return routing.where(
+        service,
+        postcode=postcode(page, state),
+        text=first_answer_of_type(page, state, "address"),
+        council=chosen_council(state),
+    )
+
+
+def where_next(page, state: dict, where: Where | None) -> str | None:
+    """Where the journey goes after the first page when ``where`` is not "carry on here"."""
+    if where is None or where.outcome in (Outcome.SERVE, Outcome.UNKNOWN):
+        return None
+    if where.outcome == Outcome.ASK:
+        return page.url + page.reverse_subpage("council")
+    return page.url + page.reverse_subpage("elsewhere")
+
+
+def move(page, state: dict, target_page, existing: dict | None = None) -> dict:
+    """Carry an application over to the other council's page of the same service.
+
+    Every answer goes to the target's question of the same name, else to its only question of
+    the same type (postcode, address, email, phone); the contact details, the chosen council
+    and the start time go as they are. A target step whose questions are all answered counts
+    as done, so the resident continues at the first question they have not answered. What
+    they already typed on the target page (``existing``, coming back the same way twice) is
+    kept, under what they brought this time.
+    """
+    source_types = field_types(page)
+    target_fields = list(target_page.get_form_fields())
+    by_name = {f.clean_name: f for f in target_fields}
+    by_type: dict[str, list] = {}
+    for f in target_fields:
+        by_type.setdefault(f.field_type, []).append(f)
+    answers = {}
+    for name, value in (state.get("answers") or {}).items():
+        target = by_name.get(name)
+        kind = source_types.get(name)
+        if target is None and len(by_type.get(kind, [])) == 1:
+            target = by_type[kind][0]
+        if target is not None and target.field_type == kind and target.clean_name not in answers:
+            answers[target.clean_name] = value
+    moved = new_state()
+    if existing and not existing.get("submitted"):
+        moved["key"] = existing.get("key") or moved["key"]
+        answers = {**(existing.get("answers") or {}), **answers}
+    moved.update(
+        answers=answers,
+        contact=state.get("contact"),
+        council=state.get("council"),
+        started=state.get("started") or time.time(),
+        moved_from=page.title,
+    )
+    for number, step in enumerate(target_page.steps(), start=1):
+        if all(f.clean_name in answers or not f.required for f in step) and any(
+            f.clean_name in answers for f in step
+        ):
+            moved["done"].append(number)
+    return moved
+
+
 def cannot_accept(route: Route | None) -> bool:
     """A case nobody here can work: another body's service, or a postcode outside its area."""
     return route is not None and (route.is_referral or route.outside_responsible_area)
@@ -145,10 +212,14 @@ def answers_for_display(page, state: dict) -> list[Answer]:
 
 
 def next_url(page, state: dict) -> str:
-    """The first thing still to do, in order: questions, where, council, contact, check."""
+    """The first thing still to do, in order: where (the first page, then the council for a
+    straddling postcode, or elsewhere), the other questions, contact, check."""
     steps = page.steps()
+    done = state.get("done", [])
+    if steps and 1 in done and (after_where := where_next(page, state, where_for(page, state))):
+        return after_where
     for number in range(1, len(steps) + 1):
-        if number not in state.get("done", []):
+        if number not in done:
             return page.url + page.reverse_subpage("question", kwargs={"number": number})
     route = route_for(page, state)
     if cannot_accept(route):

@@ -15,7 +15,7 @@ class CouncilForm(forms.Form):
 
     council = forms.TypedChoiceField(
         label=_("Which council do you live in?"),
-        help_text=_("Your postcode is on the boundary between two councils."),
+        help_text=_("Choose the council the address is in."),
         coerce=int,
         widget=forms.RadioSelect,
         error_messages={"required": _("Select which council you live in")},

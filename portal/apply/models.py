@@ -91,13 +91,42 @@ class ApplyPage(RoutablePageMixin, AbstractForm):
         return getattr(parent.specific, "service", None) if parent else None
 
     def steps(self) -> list[list[ApplyFormField]]:
-        """The questions grouped into pages: a page break starts a new group."""
+        """The questions grouped into pages: a page break starts a new group.
+
+        Where first, then what: the page holding the first postcode question is always asked
+        first, wherever the editor put it, so a resident whose address another council or body
+        serves is told so before answering anything else (``services.routing.where``).
+        """
         groups: list[list[ApplyFormField]] = []
         for field in self.get_form_fields():
             if not groups or (field.page_break and groups[-1]):
                 groups.append([])
             groups[-1].append(field)
+        for number, group in enumerate(groups):
+            if any(f.field_type == "postcode" for f in group):
+                if number:
+                    groups.insert(0, groups.pop(number))
+                break
         return groups
+
+    def asks_where(self) -> bool:
+        """The first page of questions holds a postcode: the journey routes after it."""
+        steps = self.steps()
+        return bool(steps) and any(f.field_type == "postcode" for f in steps[0])
+
+    def apply_page_for(self, service) -> "ApplyPage | None":
+        """The live apply-online page of ``service`` (to move a resident to it), if any."""
+        from portal.pages.models import ServicePage  # the service pages sit above this one
+
+        pages = ApplyPage.objects.live().exclude(pk=self.pk)
+        own = pages.filter(service=service).order_by("path").first()
+        if own is not None:
+            return own
+        for parent in ServicePage.objects.live().filter(service=service).order_by("path"):
+            child = pages.child_of(parent).filter(service__isnull=True).order_by("path").first()
+            if child is not None:
+                return child
+        return None
 
     def step_form_class(self, fields):
         return self.form_builder(fields).get_form_class()

@@ -20,7 +20,10 @@ from portal.apply import resume as resume_links
 from portal.apply.fields import to_json
 from portal.apply.forms import ContactForm, CouncilForm, SaveForm
 from portal.apply.submit import submit
+from services import postcodes
+from services.actions.signposts import record_signpost
 from services.reference import format_reference
+from services.routing import Outcome
 
 if TYPE_CHECKING:  # the page imports these views; views reach the page through its methods
     from portal.apply.models import ApplyPage
@@ -100,6 +103,7 @@ def question(request: HttpRequest, page: "ApplyPage", number: int) -> HttpRespon
             if name in form.fields:
                 form.fields[name].required = False
         if form.is_valid():
+            district_before = _district(flow.postcode(page, state))
             for field in fields:
                 value = form.cleaned_data.get(field.clean_name)
                 if field.field_type == "file":
@@ -112,10 +116,14 @@ def question(request: HttpRequest, page: "ApplyPage", number: int) -> HttpRespon
                 state["answers"][field.clean_name] = to_json(value)
             if number not in state["done"]:
                 state["done"].append(number)
+            if _district(flow.postcode(page, state)) != district_before:
+                state["council"] = None  # a council chosen for the old postcode
             flow.mark_started(state)
             flow.save(request, page, state)
             if request.POST.get("action") == "save":
                 return HttpResponseRedirect(page.url + page.reverse_subpage("save_for_later"))
+            if number == 1 and (after_where := _after_where(page, state)):
+                return HttpResponseRedirect(after_where)
             if number < len(steps) and not changing:
                 target = page.url + page.reverse_subpage("question", kwargs={"number": number + 1})
             else:
@@ -151,19 +159,67 @@ def question(request: HttpRequest, page: "ApplyPage", number: int) -> HttpRespon
     )
 
 
+def _district(postcode: str) -> str:
+    try:
+        return postcodes.district(postcode) if postcode else ""
+    except postcodes.InvalidPostcode:
+        return ""
+
+
+def _after_where(page, state: dict) -> str | None:
+    """Route after the first page: count a resident sent away, say where to go next."""
+    where = flow.where_for(page, state)
+    if where is not None:
+        record_signpost(f"web:{state['key']}", where)
+    return flow.where_next(page, state, where)
+
+
 def elsewhere(request: HttpRequest, page: "ApplyPage") -> HttpResponse:
-    """This council cannot take the case: say who can, and link there."""
+    """This page's council cannot take it: move to the other council's page of the same
+    service (answers kept), or say who can — the body's name, website and phone."""
     state = flow.load(request, page)
+    if (done := _redirect_if_submitted(page, state)) is not None:
+        return done
+    where = flow.where_for(page, state)
+    if where is not None and where.outcome == Outcome.MOVE:
+        target_page = page.apply_page_for(where.target) if where.target else None
+        if target_page is not None:
+            target_page = target_page.specific
+            moved = flow.move(page, state, target_page, flow.load(request, target_page))
+            flow.save(request, target_page, moved)
+            messages.info(
+                request,
+                _(
+                    "%(council)s deals with this at %(postcode)s, so you are now on its form. "
+                    "Your answers have come with you."
+                )
+                % {"council": where.council.name, "postcode": where.postcode},
+            )
+            return HttpResponseRedirect(flow.next_url(target_page, moved))
+    if where is not None and (where.sends_away or where.outcome == Outcome.MOVE):
+        return _render(
+            request,
+            page,
+            "apply/elsewhere.html",
+            {
+                "where": where,
+                "service": page.get_service(),
+                "postcode": where.postcode,
+                "body": where.body,
+                "council": where.council,
+                "target_pages": _service_pages(where.targets),
+                "change_url": _change_postcode_url(page),
+            },
+        )
     route = flow.route_for(page, state)
     if not flow.cannot_accept(route):
         return HttpResponseRedirect(flow.next_url(page, state))
     service = page.get_service()
     other_pages = []
     if route.area and route.area.councils and not route.is_referral:
-        from portal.pages.models import ServicePage
-
         other_pages = list(
-            ServicePage.objects.live()
+            _service_page_model()
+            .objects.live()
             .filter(
                 service__group=service.group,
                 service__responsible_council__in=route.area.councils,
@@ -188,6 +244,21 @@ def elsewhere(request: HttpRequest, page: "ApplyPage") -> HttpResponse:
     )
 
 
+def _service_page_model():
+    from portal.pages.models import ServicePage  # the service pages sit above the apply pages
+
+    return ServicePage
+
+
+def _service_pages(services) -> list:
+    """The live service pages of ``services``, in the order given (for links)."""
+    pages = {
+        p.service_id: p
+        for p in _service_page_model().objects.live().filter(service__in=list(services))
+    }
+    return [(service, pages.get(service.pk)) for service in services]
+
+
 def _change_postcode_url(page) -> str:
     for number, step in enumerate(page.steps(), start=1):
         if any(f.field_type == "postcode" for f in step):
@@ -210,10 +281,21 @@ def choose_council(request: HttpRequest, page: "ApplyPage") -> HttpResponse:
         if form.is_valid():
             state["council"] = form.cleaned_data["council"]
             flow.save(request, page, state)
+            if after_where := _after_where(page, state):
+                return HttpResponseRedirect(after_where)
             return HttpResponseRedirect(flow.next_url(page, state))
     else:
         form = CouncilForm(initial={"council": state.get("council")}, councils=councils)
-    return _render(request, page, "apply/council.html", {"form": form})
+    return _render(
+        request,
+        page,
+        "apply/council.html",
+        {
+            "form": form,
+            "postcode": flow.postcode(page, state),
+            "back_url": page.url + page.reverse_subpage("question", kwargs={"number": 1}),
+        },
+    )
 
 
 def contact(request: HttpRequest, page: "ApplyPage") -> HttpResponse:

@@ -190,22 +190,70 @@ GROUPS = [
     ),
 ]
 
+# slug, name, postcode districts, website, phone (Ofcom's drama range: not real numbers)
 REFERRAL_BODIES = [
     (
         "northampton-borough-council",
         "Northampton Borough Council",
         ["NN1", "NN2", "NN3", "NN4", "NN5"],
+        "https://northampton.example.org",
+        "01632 960 101",
     ),
-    ("wellingborough-borough-council", "Borough Council of Wellingborough", ["NN8", "NN9", "NN29"]),
-    ("east-northamptonshire-council", "East Northamptonshire Council", ["NN10", "NN14"]),
-    ("kettering-borough-council", "Kettering Borough Council", ["NN15", "NN16"]),
-    ("corby-borough-council", "Corby Borough Council", ["NN17", "NN18"]),
-    ("daventry-district-council", "Daventry District Council", ["NN6", "NN11"]),
+    (
+        "wellingborough-borough-council",
+        "Borough Council of Wellingborough",
+        ["NN8", "NN9", "NN29"],
+        "https://wellingborough.example.org",
+        "01632 960 102",
+    ),
+    (
+        "east-northamptonshire-council",
+        "East Northamptonshire Council",
+        ["NN10", "NN14"],
+        "https://east.example.org",
+        "01632 960 103",
+    ),
+    (
+        "kettering-borough-council",
+        "Kettering Borough Council",
+        ["NN15", "NN16"],
+        "https://kettering.example.org",
+        "01632 960 104",
+    ),
+    (
+        "corby-borough-council",
+        "Corby Borough Council",
+        ["NN17", "NN18"],
+        "https://corby.example.org",
+        "01632 960 105",
+    ),
+    (
+        "daventry-district-council",
+        "Daventry District Council",
+        ["NN6", "NN11"],
+        "https://daventry.example.org",
+        "01632 960 106",
+    ),
     (
         "south-northamptonshire-council",
         "South Northamptonshire Council",
         ["NN7", "NN12", "NN13", "MK19"],
+        "https://south.example.org",
+        "01632 960 107",
     ),
+]
+
+# The same service where the other council or another body answers for it: a resident who
+# starts one from the other's area is moved to (or told about) its counterpart.
+COUNTERPARTS = [
+    ("mk-missed-bin", "ncc-bins"),
+    ("mk-new-bin", "ncc-bins"),
+    ("mk-bulky-waste", "ncc-bins"),
+    ("mk-pothole", "ncc-pothole"),
+    ("mk-council-tax", "ncc-council-tax"),
+    ("mk-housing-benefit", "ncc-council-tax"),
+    ("mk-housing-repair", "ncc-housing"),
+    ("mk-adult-social-care", "ncc-adult-social-care"),
 ]
 
 ALL_CHANNELS = ["web", "email", "sms", "voice", "counter", "fax", "post"]

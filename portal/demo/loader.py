@@ -118,18 +118,16 @@ class DemoLoader:
                 ServiceGroup, {"slug": slug}, {"name": name, "order": order}
             )
         bodies = []
-        for slug, name, districts in data.REFERRAL_BODIES:
-            bodies.append(
-                self._get_or_create(
-                    ReferralBody,
-                    {"slug": slug},
-                    {
-                        "name": name,
-                        "postcode_districts": districts,
-                        "website": f"https://{slug.split('-')[0]}.example.org",
-                    },
-                )
+        for slug, name, districts, website, phone in data.REFERRAL_BODIES:
+            body = self._get_or_create(
+                ReferralBody,
+                {"slug": slug},
+                {"name": name, "postcode_districts": districts, "website": website, "phone": phone},
             )
+            if not body.phone:  # a demo database from before the bodies had numbers
+                body.phone = phone
+                body.save(update_fields=["phone"])
+            bodies.append(body)
         self.services = {}
         for (
             slug,
@@ -167,6 +165,10 @@ class DemoLoader:
                 if referral:
                     service.referral_bodies.set(bodies)
             self.services[slug] = service
+        for one, other in data.COUNTERPARTS:
+            service = self.services[one]
+            if not service.counterparts.exists():  # editors' choices are kept
+                service.counterparts.add(self.services[other])
         for office_slug, slugs in data.OFFICE_SERVICES.items():
             office = self.offices[office_slug]
             if office.services.exists():

@@ -19,8 +19,10 @@ SCRIPT = '<script>alert("x")</script>'
 
 def _badge_to_upload(client):
     client.post(BADGE_URL, {"action": "start"})
+    # Where first: the postcode page comes first, wherever the editor put it.
+    client.post(BADGE_URL + "step/1/", {"their_postcode": "NN1 1DE"})
     client.post(
-        BADGE_URL + "step/1/",
+        BADGE_URL + "step/2/",
         {
             "full_name_of_the_person_the_badge_is_for": "Sam",
             "their_date_of_birth_0": "1",
@@ -28,7 +30,6 @@ def _badge_to_upload(client):
             "their_date_of_birth_2": "1950",
         },
     )
-    client.post(BADGE_URL + "step/2/", {"their_postcode": "NN1 1DE"})
     client.post(
         BADGE_URL + "step/3/", {"do_they_get_the_higher_rate_mobility_component_of_pip": "yes"}
     )

@@ -1,26 +1,33 @@
-"""Benchmark of inbound SMS through the real webhook under gunicorn (a script, not a test).
+"""Benchmark of inbound SMS, accept first and file after, under gunicorn (a script, not a test).
 
-    python bench/sms_intake.py --requests 6000 --clients 16
+    python bench/sms_intake.py --requests 6000 --clients 16 --burst 10000
 
-1. Creates (if needed) the PostgreSQL database ``portal_smsbench``, migrates it and loads the
-   demo data (``load_demo``), under ``portal.settings.production`` as a deployment would run.
-2. Starts gunicorn on 127.0.0.1 (``gthread`` workers, so clients keep connections alive as a
-   proxy in front of it would; ``--workers`` × ``--threads``, default 4 × 1).
-3. Fires ``--requests`` inbound webhooks, signed with twilio's ``RequestValidator`` exactly as
-   Twilio signs them, from ``--clients`` concurrent clients: a mix of new senders (a case each),
-   senders texting again (threaded onto their case) and, deliberately, ``--retry-share`` of
-   retries of a MessageSid already sent (Twilio's retries), some of them concurrent.
-4. Prints throughput, p50/p95/p99 latency, the cases and messages created, and duplicates
-   (messages per MessageSid > 1, cases beyond one per new sender) — which must be 0.
+1. Creates (if needed) the PostgreSQL database (``--database``, default ``portal_smsbench``),
+   migrates it and loads the demo data (``load_demo``), under ``portal.settings.production``
+   as a deployment would run, with outbound texts going to the ``locmem`` backend (nothing
+   leaves the machine; "sent" means the dispatcher handed it to the backend).
+2. Starts gunicorn on 127.0.0.1 (``--workers`` sync-style ``gthread`` workers, default 3 × 1).
+3. **Acceptance**: fires ``--requests`` inbound webhooks, signed with twilio's
+   ``RequestValidator`` exactly as Twilio signs them, from ``--clients`` concurrent clients,
+   with no filing worker running: a mix of new senders, senders texting again and
+   ``--retry-share`` of retries of a MessageSid already sent. Prints throughput,
+   p50/p95/p99, CPU per request, and checks one inbox row per MessageSid.
+4. **Filing**: starts ``--filers`` ``manage.py file_texts`` processes and one ``db_worker``
+   (which sends the replies) and times how long they take to file that backlog: texts filed
+   per second by N workers.
+5. **Acceptance to reply**, with the workers running: ``--steady`` texts at ``--steady-rate``
+   per second; for each, the time from the webhook's acceptance (``sms_inbox.received_at``) to
+   its reply leaving the outbox (``services_message.sent_at``): p50/p95.
+6. **Burst**: ``--burst`` texts (default 10,000) as fast as the clients can send them, workers
+   running; then how long until every one is filed and answered, with duplicates (messages
+   beyond one per MessageSid, replies beyond one per text) and losses (a text without its
+   message or its reply), both of which must be 0.
 
-The load generator runs on the same 2-core machine as gunicorn and PostgreSQL, so the figures
-are a floor, not a ceiling. The CPU time each part used (load generator, gunicorn, PostgreSQL)
-is printed too, per text: that is what says where the time goes.
+The load generator runs on the same 2-core machine as gunicorn, the workers and PostgreSQL,
+so the figures are a floor, not a ceiling; the load average is printed with each phase.
 
-``--ceiling`` fires signed *delivery status callbacks* for texts we never sent instead
-(``POST /channels/sms/twilio/status/``: signature, parse, one ``SELECT … FOR UPDATE`` that
-finds nothing, 204). It is the cheapest signed Twilio webhook the application serves, so its
-throughput is the most any webhook can reach on this machine with this server configuration.
+``--ceiling`` fires signed *delivery status callbacks* instead (the cheapest signed webhook)
+and stops after the acceptance phase.
 """
 
 import argparse
@@ -29,6 +36,7 @@ import os
 import random
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -41,7 +49,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
-DB_NAME = "portal_smsbench"
+DB_NAME = os.environ.get("SMS_BENCH_DATABASE", "portal_smsbench")
 ACCOUNT_SID = "AC" + "b" * 32
 AUTH_TOKEN = "bench-twilio-auth-token"  # noqa: S105 - a throwaway token for this run only
 PUBLIC_BASE_URL = "https://portal.bench.test"
@@ -62,6 +70,9 @@ def environment(port: int) -> dict:
         TWILIO_AUTH_TOKEN=AUTH_TOKEN,
         TWILIO_SMS_FROM=COUNCIL_NUMBER,
         PORTAL_STAFF_MFA_REQUIRED="false",
+        SMS_BACKEND="services.outbound.backends.locmem.LocmemBackend",
+        PORTAL_SMS_SPOOL_DIR=str(ROOT / "var" / f"sms-spool-{DB_NAME}"),
+        LOG_LEVEL="WARNING",
     )
     return env
 
@@ -79,24 +90,6 @@ def prepare(env: dict) -> None:
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
     subprocess.run([*manage, "createcachetable"], env=env, check=True, cwd=ROOT)
     subprocess.run([*manage, "load_demo"], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
-
-
-def counts(env: dict) -> dict:
-    code = (
-        "import django,json;django.setup();"
-        "from services.models import Case, Message;"
-        "from django.db.models import Count;"
-        "sms=Message.objects.filter(channel='sms', direction='in');"
-        "print(json.dumps({'cases': Case.objects.filter(origin_channel='sms').count(),"
-        "'messages': sms.count(),"
-        "'dup_sids': sms.values('provider_id').annotate(n=Count('id')).filter(n__gt=1).count()}))"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], env=env, check=True, cwd=ROOT, capture_output=True, text=True
-    )
-    import json
-
-    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def sign(payload: dict, path: str = PATH) -> str:
@@ -251,13 +244,16 @@ def calibrate() -> float:
 
 
 def fire(
-    port: int, work: list, clients: int, path: str = PATH
+    port: int, work: list, clients: int, path: str = PATH, rate: float = 0.0
 ) -> tuple[list[float], dict[int, int], float]:
+    """Send ``work`` from ``clients`` keep-alive connections; ``rate`` > 0 paces the sends
+    (request i not before i / rate seconds after the start) instead of sending flat out."""
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     lock = threading.Lock()
     queue = list(enumerate(work))
     position = iter(range(len(queue)))
+    begun = time.perf_counter()
 
     def client():
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -267,6 +263,10 @@ def fire(
                 index = next(position, None)
             if index is None:
                 break
+            if rate:
+                delay = begun + index / rate - time.perf_counter()
+                if delay > 0:
+                    time.sleep(delay)
             body, signature = work[index]
             headers = {
                 "Content-Type": "application/x-www-form-urlencoded",
@@ -316,17 +316,120 @@ def wait_ready(port: int, timeout: float = 90) -> None:
     raise SystemExit("gunicorn did not start")
 
 
+def query(sql: str, params=()) -> list[tuple]:
+    import psycopg
+
+    with psycopg.connect(f"postgresql://portal:portal@127.0.0.1:5432/{DB_NAME}") as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def load() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def sids_of(work: list) -> list[str]:
+    from urllib.parse import parse_qs
+
+    return sorted({parse_qs(body)["MessageSid"][0] for body, _ in work})
+
+
+def start_workers(env: dict, filers: int) -> list[subprocess.Popen]:
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    quiet = {"env": env, "cwd": ROOT, "stdout": subprocess.DEVNULL}
+    processes = [
+        subprocess.Popen([*manage, "file_texts", "--poll", "1"], **quiet) for _ in range(filers)
+    ]
+    processes.append(
+        subprocess.Popen(
+            [*manage, "db_worker", "--queue-name", "*", "--no-reload", "--interval", "0.2"],
+            **quiet,
+        )
+    )
+    return processes
+
+
+def stop(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        process.send_signal(signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def pending() -> int:
+    return query("SELECT count(*) FROM sms_inbox WHERE state = 'pending'")[0][0]
+
+
+def answered(sids: list[str]) -> tuple[int, int, int, int]:
+    """(texts filed, texts with a message, messages, replies sent) for these MessageSids."""
+    filed, with_message, messages = query(
+        "SELECT (SELECT count(*) FROM sms_inbox WHERE key = ANY(%s) AND state = 'filed'),"
+        " count(DISTINCT provider_id), count(*) FROM services_message "
+        "WHERE channel = 'sms' AND direction = 'in' AND provider_id = ANY(%s)",
+        [sids, sids],
+    )[0]
+    sent = query(
+        "SELECT count(*) FROM services_message WHERE channel = 'sms' AND direction = 'out' "
+        "AND metadata->>'reply_to' = ANY(%s) AND sent_at IS NOT NULL",
+        [sids],
+    )[0][0]
+    return filed, with_message, messages, sent
+
+
+def wait_drained(sids: list[str], timeout: float) -> float:
+    """Seconds until every text of ``sids`` is filed and its reply sent (or the timeout)."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        filed, _, _, sent = answered(sids)
+        if filed == len(sids) and sent >= len(sids):
+            break
+        time.sleep(0.25)
+    return time.perf_counter() - started
+
+
+def reply_delays(sids: list[str]) -> list[float]:
+    rows = query(
+        "SELECT extract(epoch FROM m.sent_at - i.received_at) FROM sms_inbox i "
+        "JOIN services_message m ON m.channel = 'sms' AND m.direction = 'out' "
+        "AND m.metadata->>'reply_to' = i.key WHERE i.key = ANY(%s) AND m.sent_at IS NOT NULL",
+        [sids],
+    )
+    return sorted(float(row[0]) for row in rows)
+
+
+def duplicates_and_losses(sids: list[str]) -> tuple[int, int]:
+    filed, with_message, messages, _ = answered(sids)
+    replies = query(
+        "SELECT count(*), count(DISTINCT metadata->>'reply_to') FROM services_message "
+        "WHERE channel = 'sms' AND direction = 'out' AND metadata->>'reply_to' = ANY(%s)",
+        [sids],
+    )[0]
+    duplicates = (messages - with_message) + (replies[0] - replies[1])
+    losses = (len(sids) - with_message) + (len(sids) - replies[1])
+    return duplicates, losses
+
+
+def percentile(values: list[float], p: float) -> float:
+    return values[min(len(values) - 1, int(p * len(values)))] if values else float("nan")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=6000)
     parser.add_argument("--clients", type=int, default=16)
-    # Measured on this 2-core machine: four single-threaded workers beat 2x4 threads by a
-    # quarter (the work is CPU-bound Python; threads only queue for the GIL).
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=8190)
     parser.add_argument("--retry-share", type=float, default=0.05)
-    parser.add_argument("--warmup", type=int, default=200)
+    parser.add_argument("--warmup", type=int, default=300)
+    parser.add_argument("--filers", type=int, default=2, help="file_texts processes")
+    parser.add_argument("--steady", type=int, default=600, help="texts in the reply-time phase")
+    parser.add_argument("--steady-rate", type=float, default=30.0, help="texts/s in that phase")
+    parser.add_argument("--burst", type=int, default=10_000)
+    parser.add_argument("--drain-timeout", type=float, default=900)
     parser.add_argument("--skip-prepare", action="store_true")
     parser.add_argument(
         "--ceiling",
@@ -340,7 +443,13 @@ def main() -> int:
     if not args.skip_prepare:
         print("Preparing database", DB_NAME, "(migrate, load_demo) …", flush=True)
         prepare(env)
-    before = counts(env)
+    leftover = pending()
+    if leftover:  # an earlier run stopped half-way: file that first, so phases measure theirs
+        print(f"Filing {leftover} texts left pending by an earlier run …", flush=True)
+        workers = start_workers(env, args.filers)
+        while pending():
+            time.sleep(1)
+        stop(workers)
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
     server = subprocess.Popen(
         [
@@ -362,75 +471,109 @@ def main() -> int:
         env=env,
         cwd=ROOT,
     )
+    workers: list[subprocess.Popen] = []
+    failed = False
+    print(
+        f"machine: {os.cpu_count()} cores; gunicorn gthread {args.workers}x{args.threads}; "
+        f"{args.clients} concurrent clients (on the same machine); {load()}"
+    )
+    print(f"machine speed: a 5M-step Python loop took {speed:.2f} s (lower is faster)")
     try:
         wait_ready(args.port)
         warm, _ = build_work(args.warmup, 0, unused_numbers(args.warmup))
         fire(args.port, warm, args.clients)
-        before = counts(env)
+
+        # --- 1. acceptance, nothing filing ------------------------------------------------
         if args.ceiling:
-            work, new_senders, path = build_status_work(args.requests), set(), STATUS_PATH
+            work, path = build_status_work(args.requests), STATUS_PATH
         else:
-            work, new_senders = build_work(
-                args.requests, args.retry_share, unused_numbers(args.requests)
-            )
+            work, _ = build_work(args.requests, args.retry_share, unused_numbers(args.requests))
             path = PATH
         retries = len(work) - len(set(work))
         clock = CpuClock(server.pid)
         cpu_before = clock.read()
         latencies, statuses, elapsed = fire(args.port, work, args.clients, path)
         cpu_after = clock.read()
+        latencies.sort()
+        expected = 204 if args.ceiling else 200
+        failed |= statuses.get(expected) != len(work)
+        what = "status callbacks (--ceiling)" if args.ceiling else "inbound texts accepted"
+        print(f"\n[acceptance] {load()}")
+        print(f"requests: {len(work)} ({len(set(work))} distinct, {retries} deliberate retries)")
+        print(f"HTTP statuses: {dict(sorted(statuses.items()))}")
+        print(f"throughput: {len(work) / elapsed:.0f} {what}/s over {elapsed:.1f} s")
+        print(
+            f"latency: p50 {percentile(latencies, 0.5) * 1000:.1f} ms, "
+            f"p95 {percentile(latencies, 0.95) * 1000:.1f} ms, "
+            f"p99 {percentile(latencies, 0.99) * 1000:.1f} ms, max {latencies[-1] * 1000:.1f} ms"
+        )
+        seconds, ended = CpuClock.used(cpu_before, cpu_after)
+        per = ", ".join(f"{group} {t / len(work) * 1000:.2f} ms" for group, t in seconds.items())
+        print(f"CPU per request: {per}" + (f" ({ended} processes ended)" if ended else ""))
+        if args.ceiling:
+            return 1 if failed else 0
+        accepted = sids_of(work) + sids_of(warm)
+        rows = query("SELECT count(*) FROM sms_inbox WHERE key = ANY(%s)", [accepted])[0][0]
+        print(f"inbox rows for these MessageSids: {rows} (must be {len(accepted)})")
+        failed |= rows != len(accepted)
+
+        # --- 2. filing the backlog ------------------------------------------------------------
+        backlog = pending()
+        started = time.perf_counter()
+        workers = start_workers(env, args.filers)
+        while pending() and time.perf_counter() - started < args.drain_timeout:
+            time.sleep(0.25)
+        filed_in = time.perf_counter() - started
+        replies_in = wait_drained(accepted, args.drain_timeout) + filed_in
+        print(f"\n[filing] {load()}")
+        print(
+            f"filed {backlog} texts in {filed_in:.1f} s with {args.filers} file_texts workers: "
+            f"{backlog / filed_in:.0f} texts filed/s (worker start-up included); "
+            f"every reply sent after {replies_in:.1f} s"
+        )
+
+        # --- 3. acceptance to reply, workers running -----------------------------------------
+        steady, _ = build_work(args.steady, 0, unused_numbers(args.steady))
+        fire(args.port, steady, 4, rate=args.steady_rate)
+        steady_sids = sids_of(steady)
+        wait_drained(steady_sids, args.drain_timeout)
+        delays = reply_delays(steady_sids)
+        print(f"\n[acceptance to reply] {load()}")
+        print(
+            f"{len(steady)} texts at {args.steady_rate:.0f}/s with the workers running: "
+            f"accepted to reply sent p50 {percentile(delays, 0.5):.2f} s, "
+            f"p95 {percentile(delays, 0.95):.2f} s, max {delays[-1] if delays else 0:.2f} s "
+            f"({len(delays)} replies)"
+        )
+        failed |= len(delays) != len(steady_sids)
+
+        # --- 4. the burst ---------------------------------------------------------------------
+        if args.burst:
+            burst, _ = build_work(args.burst, 0, unused_numbers(args.burst))
+            latencies, statuses, elapsed = fire(args.port, burst, args.clients)
+            latencies.sort()
+            burst_sids = sids_of(burst)
+            drained = wait_drained(burst_sids, args.drain_timeout)
+            duplicates, losses = duplicates_and_losses(burst_sids)
+            print(f"\n[burst] {load()}")
+            print(
+                f"{len(burst)} texts sent in {elapsed:.1f} s ({len(burst) / elapsed:.0f}/s, "
+                f"HTTP {dict(sorted(statuses.items()))}, p99 "
+                f"{percentile(latencies, 0.99) * 1000:.0f} ms) with the workers running; "
+                f"every one filed and answered {drained:.1f} s after the last was accepted "
+                f"({elapsed + drained:.1f} s from the first)"
+            )
+            print(f"duplicates: {duplicates}, losses: {losses} (both must be 0)")
+            failed |= bool(duplicates or losses) or statuses.get(200) != len(burst)
     finally:
+        stop(workers)
         server.terminate()
         try:
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
-    after = counts(env)
-    latencies.sort()
-
-    def pct(p: float) -> float:
-        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000
-
-    unique = len(set(work))
-    new_messages = after["messages"] - before["messages"]
-    new_cases = after["cases"] - before["cases"]
-    what = "status callbacks (--ceiling)" if args.ceiling else "inbound SMS"
-    print(
-        f"machine: {os.cpu_count()} cores; gunicorn gthread {args.workers}x{args.threads}; "
-        f"{args.clients} concurrent clients (on the same machine)"
-    )
-    print(f"requests: {len(work)} ({unique} distinct MessageSids, {retries} deliberate retries)")
-    print(f"HTTP statuses: {dict(sorted(statuses.items()))}")
-    print(f"throughput: {len(work) / elapsed:.0f} {what}/s over {elapsed:.1f} s")
-    print(
-        f"latency: p50 {pct(0.50):.1f} ms, p95 {pct(0.95):.1f} ms, p99 {pct(0.99):.1f} ms, "
-        f"max {latencies[-1] * 1000:.1f} ms"
-    )
-    seconds, ended = CpuClock.used(cpu_before, cpu_after)
-    per = ", ".join(f"{group} {t / len(work) * 1000:.2f} ms" for group, t in seconds.items())
-    print(
-        f"CPU per request: {per} (total {sum(seconds.values()):.1f} CPU-s in {elapsed:.1f} s "
-        f"on {os.cpu_count()} cores"
-        + (f"; {ended} processes ended during the run, their time not counted" if ended else "")
-        + ")"
-    )
-    print(f"machine speed: a 5M-step Python loop took {speed:.2f} s (lower is faster)")
-    if args.ceiling:
-        expected = 204
-        duplicates = 0
-    else:
-        expected = 200
-        print(
-            f"created: {new_cases} cases (new senders: {len(new_senders)}), {new_messages} messages"
-        )
-        duplicates = (new_messages - unique) + after["dup_sids"]
-        print(f"duplicates (messages beyond one per MessageSid): {duplicates}")
-        # Intake serialises per phone number (an advisory lock): exactly one case per new
-        # sender, however their texts and retries interleave.
-        print(f"cases minus new senders (must be 0): {new_cases - len(new_senders)}")
-        duplicates += abs(new_cases - len(new_senders))
-    return 0 if duplicates == 0 and statuses.get(expected) == len(work) else 1
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

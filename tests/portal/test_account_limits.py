@@ -92,8 +92,9 @@ def test_reset_mails_for_one_address_are_limited(client, user, settings, mailout
 def test_wrong_authenticator_codes_are_limited_per_user(client, user, settings):
     """Setting up an authenticator app: wrong codes are counted per user, in PostgreSQL."""
     settings.PORTAL_RATE_LIMITS = {"mfa_failed_user": (2, 300)}
-    # Signed in with the password just now, so allauth does not ask for it again first.
+    # Signed in, and the password given again (allauth asks before a change of authenticator).
     assert _sign_in(client, "password").status_code == 302
+    assert client.post("/accounts/reauthenticate/", {"password": "password"}).status_code == 302
     assert client.get("/accounts/2fa/totp/activate/").status_code == 200
     for _ in range(2):
         response = client.post("/accounts/2fa/totp/activate/", {"code": "000000"})

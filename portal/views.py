@@ -111,6 +111,17 @@ def search(request):
         page = paginator.page(request.GET.get("page", 1))
     except (PageNotAnInteger, EmptyPage):
         page = paginator.page(1)
+    # What each result says: plain text with the resident's words marked (search.site.snippet).
+    terms = site_search.highlight_terms(query) if query else []
+    for pick in promotions:
+        pick.snippet = site_search.snippet(pick.description, terms)
+    for result in page:
+        described = (
+            getattr(result, "summary", "")
+            or getattr(result, "intro", "")
+            or result.search_description
+        )
+        result.snippet = site_search.snippet(described, terms)
     return render(
         request,
         "portal/search.html",
@@ -121,6 +132,8 @@ def search(request):
             "results": page,
             "promotions": promotions,
             "paginator": paginator,
+            # Promotions are listed too, so they count: the number says what the list shows.
+            "total": len(promotions) + paginator.count,
         },
     )
 

@@ -16,13 +16,22 @@ which order to show it:
   (``one_per_page``), whichever language the words matched in.
 
 Editors' promoted results are shown above all of this by ``portal.views.search``.
+
+* **Snippets** (``snippet``): what a result says under its title is plain text — a page's
+  summary or introduction may be rich text (an apply-online page's is), so its tags are
+  dropped, never shown — with the resident's words (and the synonyms searched for) marked with
+  ``<mark>``. Everything else in it is escaped.
 """
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 
+from django.utils.html import escape, strip_tags
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
 from wagtail.models import Locale, Page
 from wagtail.search.query import Or, Phrase, PlainText
 
@@ -31,10 +40,11 @@ from search.query import clean
 from services import postcodes
 from services.routing import PostcodeArea, area_for_postcode
 
-__all__ = ["clean", "search_pages", "synonyms_for"]
+__all__ = ["clean", "highlight_terms", "search_pages", "snippet", "synonyms_for"]
 
 MAX_RESULTS = 100
 MAX_EXTRA_TERMS = 12
+SNIPPET_WORDS = 40
 
 
 def synonyms_for(query: str) -> list[str]:
@@ -138,3 +148,44 @@ def search_pages(query: str, *, postcode: str = "", exclude_ids=()) -> SiteResul
         ranked = [(_fit(p, area), i, p) for i, p in enumerate(pages)]
         pages = [p for fit, _i, p in sorted(ranked, key=lambda r: (-r[0], r[1])) if fit >= 0]
     return SiteResults(pages=pages, area=area, synonyms=extra)
+
+
+def highlight_terms(query: str) -> list[str]:
+    """The words to mark in results: the resident's own (two letters or more) and the
+    synonyms searched for, longest first so a phrase wins over a word inside it."""
+    words = [w for w in re.findall(r"\w+", query.lower()) if len(w) > 1]
+    terms = list(dict.fromkeys(words + synonyms_for(query)))
+    return sorted(terms, key=len, reverse=True)
+
+
+def plain_text(value: str) -> str:
+    """Rich text (or plain) as one line of plain text: tags dropped, entities read, spaces
+    collapsed. ``strip_tags`` leaves entities escaped ("&amp;"); they are unescaped here and
+    the whole is escaped once, on output, by ``snippet``."""
+    text = html.unescape(strip_tags(value or ""))
+    return " ".join(text.split())
+
+
+def snippet(value: str, terms: list[str]) -> SafeString:
+    """``value`` (plain or rich text) as an escaped, shortened snippet with ``terms`` in
+    ``<mark>``. A term matches at the start of a word, case-insensitively, and the rest of that
+    word is marked with it ("collect" marks "collection").
+
+    Written here rather than taken from a search engine: Wagtail's database backend (the
+    default) offers no highlighting, and Elasticsearch's would differ from it; this is the same
+    for both and needs nothing but the text shown.
+    """
+    text = Truncator(plain_text(value)).words(SNIPPET_WORDS, truncate="…")
+    if not text:
+        return mark_safe("")  # noqa: S308 - empty
+    patterns = [r"\s+".join(re.escape(part) for part in term.split()) for term in terms if term]
+    if not patterns:
+        return escape(text)
+    matcher = re.compile(r"\b(?:" + "|".join(patterns) + r")\w*", re.IGNORECASE)
+    out, last = [], 0
+    for match in matcher.finditer(text):
+        out.append(escape(text[last : match.start()]))
+        out.append(f"<mark>{escape(match.group(0))}</mark>")
+        last = match.end()
+    out.append(escape(text[last:]))
+    return mark_safe("".join(out))  # noqa: S308 - every part above is escaped

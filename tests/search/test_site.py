@@ -62,7 +62,8 @@ def test_the_search_page_with_a_postcode_and_promotions(client, demo):
     response = client.get("/search/", {"q": "bins"})
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Report a bin we missed in Milton Keynes." in html  # the demo promotion
+    # The demo promotion, with the searched-for words marked ("bin" is a synonym of "bins").
+    assert "Report a <mark>bin</mark> we missed in Milton Keynes." in html
     response = client.get("/search/", {"q": "council tax", "postcode": "MK9 3EJ"})
     html = response.content.decode()
     assert 'id="search-area"' in html and "Milton Keynes" in html
@@ -83,3 +84,46 @@ def test_demo_seeding_is_idempotent(demo):
 @pytest.mark.parametrize("text", ["x" * 5000, "a & | ! :* (", "\x00", "😀 مرحبا", '"', "OR"])
 def test_hostile_site_search(client, demo, text):
     assert client.get("/search/", {"q": text, "postcode": text}).status_code == 200
+
+
+# --- What a result says (issue 22) ------------------------------------------------------------
+
+
+def test_a_snippet_is_plain_escaped_text_with_the_words_marked(db):
+    from search.site import highlight_terms, snippet
+
+    rich = '<p>Tell us about a <b>missed</b> bin &amp; we\u2019ll <a href="/x">collect</a> it.</p>'
+    assert str(snippet(rich, ["missed", "collect"])) == (
+        "Tell us about a <mark>missed</mark> bin &amp; we\u2019ll <mark>collect</mark> it."
+    )
+    # Markup in the text itself is shown as text, never run; a term can't inject it either.
+    # Text an editor wrote about markup (escaped in rich text) is shown as text, escaped; tags
+    # themselves are dropped; a term cannot inject markup either.
+    hostile = snippet(
+        "Bins &lt;script&gt;x&lt;/script&gt; <script>y</script>& more", ["<script>", "bins"]
+    )
+    assert str(hostile) == "<mark>Bins</mark> &lt;script&gt;x&lt;/script&gt; y&amp; more"
+    # Case-insensitive, at the start of words only, and phrases across any spacing.
+    assert str(snippet("Cabinet waste  collection", ["bin", "waste collection"])) == (
+        "Cabinet <mark>waste collection</mark>"
+    )
+    assert str(snippet("Nothing to see", [])) == "Nothing to see"
+    assert highlight_terms("a Missed bin") == ["missed", "bin"]
+
+
+def test_results_show_plain_text_snippets_and_a_count_that_matches_the_list(client, demo):
+    import re
+
+    html = client.get("/search/", {"q": "missed bin"}).content.decode()
+    listed = html.count('<li class="portal-card">')
+    heading = re.search(r'id="results-heading">\s*(\d+) results? for', html)
+    assert heading and int(heading.group(1)) == listed and listed >= 2
+    # Rich-text introductions (apply-online pages) are shown as text, with the words marked.
+    assert "&lt;p&gt;" not in html and "&lt;/p&gt;" not in html
+    assert "Tell us about a <mark>bin</mark>, sack or caddy" in html  # the apply page's intro
+    # A promotion counts as a listed result too.
+    html = client.get("/search/", {"q": "bins"}).content.decode()
+    listed = html.count('<li class="portal-card">')
+    heading = re.search(r'id="results-heading">\s*(\d+) results? for', html)
+    assert "Report a <mark>bin</mark> we missed in Milton Keynes." in html
+    assert heading and int(heading.group(1)) == listed

@@ -26,7 +26,7 @@ class TrackForm(forms.Form):
 
     reference = forms.CharField(
         label=_("Case reference"),
-        help_text=_("9 digits, for example 100 000 013. It is in the email or text we sent you."),
+        help_text=_("9 digits, for example 100 000 011. It is in the email or text we sent you."),
         max_length=20,
         widget=forms.TextInput(
             attrs={

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("portal", "desk", "services", "channels", "search", "reports")
+PACKAGES = ("portal", "desk", "services", "channels", "search", "reports", "api")
 
 
 def private_imports(source: str) -> list[str]:

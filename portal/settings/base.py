@@ -299,6 +299,9 @@ ANYMAIL = {
 # Inbound email (channels.email; see docs/email.md). Fax gateways: sender addresses or domains
 # whose messages are faxes (the attachment is the document).
 PORTAL_FAX_GATEWAYS = env.csv("PORTAL_FAX_GATEWAYS", default=[])
+# Open311 (channels/open311): hosts whose https media_url pictures the worker fetches, e.g.
+# "www.fixmystreet.com". Empty: no picture is fetched. Redirects never leave the host.
+OPEN311_MEDIA_HOSTS = env.csv("OPEN311_MEDIA_HOSTS", default=[])
 PORTAL_EMAIL_MAX_MESSAGE_BYTES = env.integer("PORTAL_EMAIL_MAX_MESSAGE_BYTES", default=40_000_000)
 PORTAL_EMAIL_MAX_ATTACHMENT_BYTES = env.integer(
     "PORTAL_EMAIL_MAX_ATTACHMENT_BYTES", default=10_000_000

@@ -66,7 +66,7 @@ def test_preferences_and_language_are_saved(client):
     assert resident.consent_email is False and resident.consent_sms is True
     # A new number waits for the code we text it (tests/resident/test_phone_proof.py).
     assert response["Location"] == "/my/phone/confirm/"
-    assert resident.phone == "" and resident.phone_verified is False
+    assert resident.phone == ""
     assert PhoneProof.objects.get(user=resident.user).phone == "+447400123456"
 
 

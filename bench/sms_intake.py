@@ -334,18 +334,33 @@ def sids_of(work: list) -> list[str]:
 
 
 def start_workers(env: dict, filers: int) -> list[subprocess.Popen]:
+    """``filers`` filing workers, a task worker for the outbound queue only (the replies must
+    not wait behind search indexing) and one for every queue. Their logs go to var/."""
     manage = [sys.executable, str(ROOT / "manage.py")]
-    quiet = {"env": env, "cwd": ROOT, "stdout": subprocess.DEVNULL}
+    log = open(ROOT / "var" / f"sms-bench-workers-{DB_NAME}.log", "ab")  # noqa: SIM115
+    quiet = {"env": env, "cwd": ROOT, "stdout": subprocess.DEVNULL, "stderr": log}
     processes = [
         subprocess.Popen([*manage, "file_texts", "--poll", "1"], **quiet) for _ in range(filers)
     ]
-    processes.append(
-        subprocess.Popen(
-            [*manage, "db_worker", "--queue-name", "*", "--no-reload", "--interval", "0.2"],
-            **quiet,
+    for queue in ("outbound", "*"):
+        processes.append(
+            subprocess.Popen(
+                [*manage, "db_worker", "--queue-name", queue, "--no-reload", "--interval", "0.2"],
+                **quiet,
+            )
         )
-    )
     return processes
+
+
+def filing_rate(sids: list[str]) -> tuple[int, float]:
+    """(rows filed, rows filed per second between the first and the last filing)."""
+    count, first, last = query(
+        "SELECT count(*), min(filed_at), max(filed_at) FROM sms_inbox "
+        "WHERE key = ANY(%s) AND state = 'filed'",
+        [sids],
+    )[0]
+    span = (last - first).total_seconds() if count > 1 else 0.0
+    return count, (count / span if span else float("nan"))
 
 
 def stop(processes: list[subprocess.Popen]) -> None:
@@ -526,10 +541,11 @@ def main() -> int:
         filed_in = time.perf_counter() - started
         replies_in = wait_drained(accepted, args.drain_timeout) + filed_in
         print(f"\n[filing] {load()}")
+        count, rate = filing_rate(accepted)
         print(
-            f"filed {backlog} texts in {filed_in:.1f} s with {args.filers} file_texts workers: "
-            f"{backlog / filed_in:.0f} texts filed/s (worker start-up included); "
-            f"every reply sent after {replies_in:.1f} s"
+            f"{backlog} texts waiting; {args.filers} file_texts workers filed {count} at "
+            f"{rate:.0f} texts/s (first to last filing); all filed {filed_in:.1f} s after the "
+            f"workers were started (start-up included), every reply sent after {replies_in:.1f} s"
         )
 
         # --- 3. acceptance to reply, workers running -----------------------------------------

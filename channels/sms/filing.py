@@ -39,6 +39,8 @@ from django.utils import timezone
 
 from channels.sms import actions, inbound, inbox, keywords, status
 from channels.sms.models import InboxEntry
+from channels.twilio import Sid
+from services import inbound as clean
 from services.actions.messages import queue_text
 from services.models import Channel, Resident
 from services.models.catalogue import MessageTemplate
@@ -50,6 +52,7 @@ BACKOFF = 5  # seconds before the second attempt; doubles each time, capped at M
 MAX_BACKOFF = 15 * 60  # so a row is parked about 20 minutes after its first failure
 
 FILED, SKIPPED, RETRY, PARKED = "filed", "skipped", "retry", "parked"
+SID = Sid()
 
 # Is there an older pending row in the same lane? (Literal SQL: nothing here comes from input.)
 _CANDIDATES = (
@@ -181,11 +184,12 @@ def _failed(entry: InboxEntry, now: datetime.datetime) -> tuple[str, str]:
 def _file(entry: InboxEntry, now: datetime.datetime) -> str:
     data = QueryDict(entry.body)
     if entry.kind == InboxEntry.Kind.STATUS:
+        # Read through the same cleaning as the webhook entrance: a NUL in a sid is no id.
         message = status.apply_status(
-            message_sid=(data.get("MessageSid") or data.get("SmsSid") or "").strip()[:64],
-            status=data.get("MessageStatus") or data.get("SmsStatus") or "",
-            error_code=(data.get("ErrorCode") or "").strip()[:10],
-            message_id=QueryDict(entry.query).get("message", "")[:20],
+            message_sid=SID.clean(data.get("MessageSid") or data.get("SmsSid")),
+            status=clean.line(data.get("MessageStatus") or data.get("SmsStatus"), 20),
+            error_code=clean.line(data.get("ErrorCode"), 10),
+            message_id=clean.line(QueryDict(entry.query).get("message"), 20),
             now=entry.received_at,
         )
         return "applied" if message is not None else "not_ours"

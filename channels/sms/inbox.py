@@ -40,7 +40,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
-from django.http import QueryDict
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -115,23 +114,32 @@ def _body(raw: bytes) -> str:
     return clean.storable(raw[:MAX_BODY].decode("utf-8", "replace"))
 
 
-def text_request(post: QueryDict, raw: bytes, now: datetime.datetime | None = None) -> Request:
+def text_request(
+    *, sid: str, sender: str, raw: bytes, now: datetime.datetime | None = None
+) -> Request:
     """The inbox row for an inbound text; ``Refused`` if it has no MessageSid or sender.
 
-    The same checks ``inbound.InboundText.from_post`` makes when the row is filed, so a row
+    ``sid`` and ``sender`` come cleaned from the webhook entrance (``channels.twilio``); the
+    same checks ``inbound.InboundText.from_post`` makes when the row is filed, so a row
     accepted here can be filed.
     """
-    sid = clean.line(post.get("MessageSid") or post.get("SmsMessageSid"), clean.MAX_IDENTIFIER)
+    sid = clean.line(sid, clean.MAX_IDENTIFIER)
     if not _SID.match(sid):
         raise Refused("MessageSid is missing or malformed.")
-    sender = clean.phone(post.get("From"))
+    sender = clean.phone(sender)
     if not sender:
         raise Refused("From is missing.")
     return Request(TEXT, sid, sender[:MAX_LANE], _body(raw), "", now or timezone.now())
 
 
 def status_request(
-    post: QueryDict, raw: bytes, query: str, now: datetime.datetime | None = None
+    *,
+    sid: str,
+    status: str,
+    message: str,
+    raw: bytes,
+    query: str,
+    now: datetime.datetime | None = None,
 ) -> Request:
     """The inbox row for a delivery-status callback (never refused: a signed callback that is
     not one of ours is filed as "not ours", as before).
@@ -140,12 +148,12 @@ def status_request(
     MessageSid with the status and our message id; the lane is the MessageSid, so the callbacks
     of one text are applied in the order they came (they only ever move forward anyway).
     """
-    sid = clean.line(post.get("MessageSid") or post.get("SmsSid"), clean.MAX_IDENTIFIER)
-    state = clean.line(post.get("MessageStatus") or post.get("SmsStatus"), 20).lower()
-    query = clean.line(query, MAX_QUERY)
-    message = clean.line(QueryDict(query).get("message"), 20)
+    sid = clean.line(sid, clean.MAX_IDENTIFIER)
+    state = clean.line(status, 20).lower()
+    message = clean.line(message, 20)
     key = f"{sid}:{state}:{message}"[:120]
     lane = sid or f"message:{message}"
+    query = clean.storable(clean.line(query, MAX_QUERY))
     return Request(STATUS, key, lane[:MAX_LANE], _body(raw), query, now or timezone.now())
 
 

@@ -13,17 +13,27 @@ from the outbox (consent, retries and delivery callbacks apply to it like any ot
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 
 from channels.sms import inbox
-from channels.twilio import TWIML_CONTENT_TYPE, TwilioWebhookView
+from channels.twilio import TWIML_CONTENT_TYPE, Line, Phone, Sid, TwilioWebhookView
 
 EMPTY_RESPONSE = '<?xml version="1.0" encoding="UTF-8"?><Response />'
 
 
 class InboundSmsView(TwilioWebhookView):
-    """``POST /channels/sms/twilio/``: a text arrived; keep it, answer ``<Response/>``."""
+    """``POST /channels/sms/twilio/``: a text arrived; keep it, answer ``<Response/>``.
+
+    Only what identifies the text is read here (cleaned by the entrance); the signed body is
+    kept as it came and read in full — by the same cleaning code — when it is filed.
+    """
+
+    post_fields = {"MessageSid": Sid(), "SmsMessageSid": Sid(), "From": Phone()}
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         try:
-            accepted = inbox.text_request(request.POST, request.body)
+            accepted = inbox.text_request(
+                sid=self.fields["MessageSid"] or self.fields["SmsMessageSid"],
+                sender=self.fields["From"],
+                raw=request.body,
+            )
         except inbox.Refused as error:
             return HttpResponseBadRequest(str(error), content_type="text/plain")
         inbox.accept(accepted)
@@ -33,8 +43,22 @@ class InboundSmsView(TwilioWebhookView):
 class SmsStatusView(TwilioWebhookView):
     """``POST /channels/sms/twilio/status/``: what became of a text we sent; keep it, 204."""
 
+    post_fields = {
+        "MessageSid": Sid(),
+        "SmsSid": Sid(),
+        "MessageStatus": Line(20, lower=True),
+        "SmsStatus": Line(20, lower=True),
+    }
+    query_fields = {"message": Line(20)}
+
     def handle(self, request: HttpRequest) -> HttpResponse:
         inbox.accept(
-            inbox.status_request(request.POST, request.body, request.META.get("QUERY_STRING", ""))
+            inbox.status_request(
+                sid=self.fields["MessageSid"] or self.fields["SmsSid"],
+                status=self.fields["MessageStatus"] or self.fields["SmsStatus"],
+                message=self.query["message"],
+                raw=request.body,
+                query=request.META.get("QUERY_STRING", ""),
+            )
         )
         return HttpResponse(status=204)

@@ -179,8 +179,9 @@ def test_database_unreachable_texts_are_spooled_then_each_filed_and_answered_onc
 
 
 def test_spool_files_are_written_whole_and_unreadable_ones_kept_aside(db, spool):
+    payload = inbound_payload("Bin", sender=ALICE)
     request = inbox.text_request(
-        _post(inbound_payload("Bin", sender=ALICE)), b"Body=Bin&From=%2B447700900201"
+        sid=payload["MessageSid"], sender=ALICE, raw=b"Body=Bin&From=%2B447700900201"
     )
     path = inbox.spool(request)
     assert path.parent == spool and path.name == f"text-{request.key}.json"
@@ -191,13 +192,6 @@ def test_spool_files_are_written_whole_and_unreadable_ones_kept_aside(db, spool)
     assert (spool / "unreadable" / "text-broken.json").exists()  # kept, not deleted
     assert InboxEntry.objects.get().key == request.key
     assert inbox.drain_spool() == 0
-
-
-def _post(payload):
-    from django.http import QueryDict
-    from django.utils.http import urlencode
-
-    return QueryDict(urlencode(payload))
 
 
 # --- a worker killed in the middle of filing --------------------------------------------------

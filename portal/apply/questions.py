@@ -32,7 +32,11 @@ def page_for(service: Service):
     """The live apply-online page (English tree) that files into ``service``, if any."""
     from portal.apply.models import ApplyPage
 
-    pages = ApplyPage.objects.live().filter(locale=Locale.get_default()).specific()
+    try:
+        locale = Locale.get_default()
+    except Locale.DoesNotExist:  # no site set up (a bare catalogue): no pages, no questions
+        return None
+    pages = ApplyPage.objects.live().filter(locale=locale).specific()
     direct = pages.filter(service=service).first()
     if direct is not None:
         return direct

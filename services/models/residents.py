@@ -67,9 +67,10 @@ class PhoneProof(models.Model):
     """A code texted to a number a signed-in resident says is theirs, waiting to be typed back.
 
     One at a time per account (a new code replaces the last). Only a keyed hash of the code is
-    kept (``services.actions.residents.phone_code_digest``: HMAC with the secret key, so the
-    table alone does not give the six digits away); the row goes once the number is proven,
-    the code has expired, or too many wrong codes were tried. The number becomes the account's
+    kept (``services.actions.phones.phone_code_digest``: HMAC with the secret key, so the
+    table alone does not give the six digits away). The row goes once the number is proven;
+    an expired code, or one tried too often, is voided (empty digest) and the row kept so the
+    resident can ask for a new code to the same number. The number becomes the account's
     (``Resident.phone`` with ``phone_verified``) only when the code comes back.
     """
 
@@ -84,3 +85,7 @@ class PhoneProof(models.Model):
 
     def __str__(self):
         return f"Phone proof for user {self.user_id} ({self.phone})"
+
+    def is_live(self, now) -> bool:
+        """Whether the code can still be typed back (not expired, not spent on wrong tries)."""
+        return bool(self.code_digest) and now < self.expires_at

@@ -14,6 +14,7 @@ Partners authenticate with their key, not a session, so these views are exempt f
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views import View
@@ -43,11 +44,27 @@ class Open311View(View):
             self.authenticate(request)
             self.limit(request)
             response = super().dispatch(request, *args, **kwargs)
+        except RequestDataTooBig:
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            text = f"The request is larger than {limit} bytes."
+            self.detail["errors"] = [text]
+            response = formats.errors(self.fmt, 400, [text])
         except Open311Error as error:
             self.detail["errors"] = [text[:300] for text in error.descriptions]
             response = formats.errors(self.fmt, error.status, error.descriptions)
             if error.status == 405:
                 response["Allow"] = ", ".join(m.upper() for m in self.http_method_names)
+        except Exception:
+            # Not swallowed: logged as the 500 it becomes, then raised for Django to report.
+            partners.log_call(
+                self.partner,
+                method=request.method,
+                path=request.path,
+                status_code=500,
+                remote_addr=request.META.get("REMOTE_ADDR"),
+                detail=self.detail,
+            )
+            raise
         response["Cache-Control"] = "no-store"
         partners.log_call(
             self.partner,

@@ -175,3 +175,13 @@ def test_a_phone_number_we_cannot_dial_is_kept_for_staff_not_on_the_record(post_
     case = Case.objects.get(reference=reference_of(response))
     assert case.resident.phone == ""
     assert case.messages.get().metadata["open311"]["phone_as_given"] == "call after 6"
+
+
+def test_a_request_bigger_than_django_accepts_is_a_clear_400(post_request, settings):
+    before = counts()
+    too_big = settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1  # the project's own limit
+    response = post_request("json", description="x" * too_big)
+    assert response.status_code == 400
+    assert "larger than" in error_of(response)[1]
+    assert counts() == before
+    assert PartnerCall.objects.get().status_code == 400

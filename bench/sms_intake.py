@@ -4,7 +4,7 @@
 
 1. Creates (if needed) the PostgreSQL database (``--database``, default ``portal_smsbench``),
    migrates it and loads the demo data (``load_demo``), under ``portal.settings.production``
-   as a deployment would run, with outbound texts going to the ``locmem`` backend (nothing
+   as a deployment would run, with outbound texts going to the ``console`` backend (nothing
    leaves the machine; "sent" means the dispatcher handed it to the backend).
 2. Starts gunicorn on 127.0.0.1 (``--workers`` sync-style ``gthread`` workers, default 3 × 1).
 3. **Acceptance**: fires ``--requests`` inbound webhooks, signed with twilio's
@@ -70,7 +70,9 @@ def environment(port: int) -> dict:
         TWILIO_AUTH_TOKEN=AUTH_TOKEN,
         TWILIO_SMS_FROM=COUNCIL_NUMBER,
         PORTAL_STAFF_MFA_REQUIRED="false",
-        SMS_BACKEND="services.outbound.backends.locmem.LocmemBackend",
+        # The console backend: nothing leaves the machine, and its provider ids are unique across
+        # processes (locmem numbers them per process, which collides with two task workers).
+        SMS_BACKEND="services.outbound.backends.console.ConsoleBackend",
         PORTAL_SMS_SPOOL_DIR=str(ROOT / "var" / f"sms-spool-{DB_NAME}"),
         LOG_LEVEL="WARNING",
     )

@@ -89,6 +89,9 @@ lint: install
 	$(BIN)/djhtml --check $$(git ls-files '*.html')
 	$(BIN)/lint-imports --no-cache
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(MANAGE) makemigrations --check --dry-run
+	@mkdir -p var
+	DJANGO_SETTINGS_MODULE=portal.settings.test $(MANAGE) spectacular --validate --fail-on-warn --file var/api-schema.yml
+	$(BIN)/openapi-spec-validator var/api-schema.yml
 	$(MANAGE) check_translations
 
 .PHONY: messages

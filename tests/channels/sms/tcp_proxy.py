@@ -34,6 +34,10 @@ class TcpProxy:
         """Refuse new connections and reset every open one (the database is unreachable)."""
         listener, self._listener = self._listener, None
         if listener is not None:
+            # shutdown() wakes the thread blocked in accept(); close() alone does not on Linux,
+            # and the socket would go on accepting.
+            with contextlib.suppress(OSError):
+                listener.shutdown(socket.SHUT_RDWR)
             listener.close()
         with self._lock:
             sockets, self._sockets = self._sockets, set()

@@ -3,6 +3,8 @@ signature, entrance, inbox and host checks still apply (``channels.sms.lean``)."
 
 from urllib.parse import urlencode
 
+from django.core import signals
+from django.db import close_old_connections
 from django.test import RequestFactory
 
 from channels.sms.models import InboxEntry
@@ -32,9 +34,16 @@ def _call(method, path, payload=None, *, signed=True, host="testserver"):
     def start_response(status, headers):
         answer["status"], answer["headers"] = status, dict(headers)
 
-    response = application(request.environ, start_response)
-    content = b"".join(response)
-    response.close()
+    # As Django's test client does: the request signals must not close the test's connection.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        response = application(request.environ, start_response)
+        content = b"".join(response)
+        response.close()
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
     return int(answer["status"].split()[0]), answer["headers"], content
 
 

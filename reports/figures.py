@@ -15,6 +15,11 @@ The rules, documented for the public in docs/performance.md:
   working time a case spent waiting for the resident, so pauses are already honoured. Cases
   with no target (referrals) are left out of the percentage.
 * **Days to resolve**: whole calendar days (UK time) from the day received to the day resolved.
+* **Referred**: residents sent to another organisation, in the month received — a case passed
+  to another body (it has a referral body), and a resident the apply form told who to contact
+  before any case was opened (``services.models.Signpost``, once per application). Both count
+  under "passed to another organisation" (no delivering council); a signpost counts for the
+  service the resident started and that service's council as the responsible one.
 
 Cases are read in keyset-ordered chunks of plain tuples, so a rebuild over millions of cases
 needs little memory and reports its progress; the work is plain Python so that the demo's
@@ -37,7 +42,7 @@ from channels.counter.models import Ticket
 from reports import telephone
 from reports.models import CounterTime, MonthlyFigure, MonthlyResolution, ReportRun
 from reports.months import add_months, month_bounds, month_of  # noqa: F401 - re-exported
-from services.models import Case, Status
+from services.models import Case, Signpost, Status
 
 CASE_COLUMNS = (
     "id",
@@ -50,6 +55,7 @@ CASE_COLUMNS = (
     "service_id",
     "origin_channel",
     "first_contact_resolution",
+    "referral_body_id",
 )
 Key = tuple[datetime.date, int | None, int | None, int, str]
 Progress = Callable[[int, int], None]
@@ -62,6 +68,7 @@ class Tally:
     resolved_with_target: int = 0
     resolved_within_target: int = 0
     first_contact_resolved: int = 0
+    referred: int = 0
     resolve_days: Counter = field(default_factory=Counter)
 
 
@@ -80,6 +87,7 @@ def tally(rows: Iterable[tuple], months: set[datetime.date] | None = None) -> di
         service_id,
         channel,
         fcr,
+        referral_body_id,
     ) in rows:
         if status == Status.MERGED:
             continue
@@ -87,7 +95,9 @@ def tally(rows: Iterable[tuple], months: set[datetime.date] | None = None) -> di
         created_month = datetime.date(created_local.year, created_local.month, 1)
         if months is None or created_month in months:
             key = (created_month, council_id, responsible_id, service_id, channel)
-            tallies.setdefault(key, Tally()).contacts += 1
+            entry = tallies.setdefault(key, Tally())
+            entry.contacts += 1
+            entry.referred += referral_body_id is not None or status == Status.REFERRED
         if resolved_at is None:
             continue
         resolved_local = resolved_at.astimezone(tz)
@@ -127,6 +137,7 @@ def _merge(into: dict[Key, Tally], more: dict[Key, Tally]) -> None:
         whole.resolved_with_target += part.resolved_with_target
         whole.resolved_within_target += part.resolved_within_target
         whole.first_contact_resolved += part.first_contact_resolved
+        whole.referred += part.referred
         whole.resolve_days.update(part.resolve_days)
 
 
@@ -148,6 +159,7 @@ def _write(tallies: dict[Key, Tally], months: set[datetime.date] | None) -> int:
                 resolved_with_target=t.resolved_with_target,
                 resolved_within_target=t.resolved_within_target,
                 first_contact_resolved=t.first_contact_resolved,
+                referred=t.referred,
             )
         )
         resolutions += [
@@ -163,6 +175,25 @@ def _write(tallies: dict[Key, Tally], months: set[datetime.date] | None) -> int:
         MonthlyFigure.objects.bulk_create(figures, batch_size=2000)
         MonthlyResolution.objects.bulk_create(resolutions, batch_size=2000)
     return len(figures)
+
+
+def signpost_tally(months: set[datetime.date] | None) -> dict[Key, Tally]:
+    """Residents sent elsewhere before any case was opened, in the month they were."""
+    signposts = Signpost.objects.all()
+    if months is not None:
+        condition = Q()
+        for month in months:
+            start, end = month_bounds(month)
+            condition |= Q(created_at__gte=start, created_at__lt=end)
+        signposts = signposts.filter(condition)
+    tallies: dict[Key, Tally] = {}
+    columns = ("created_at", "council_id", "service_id", "channel")
+    for created_at, council_id, service_id, channel in signposts.values_list(*columns).iterator(
+        chunk_size=10_000
+    ):
+        key = (month_of(created_at), None, council_id, service_id, channel)
+        tallies.setdefault(key, Tally()).referred += 1
+    return tallies
 
 
 def _counter_times(months: set[datetime.date] | None) -> int:
@@ -245,6 +276,7 @@ def compute(
         done += len(chunk)
         if progress:
             progress(done, total)
+    _merge(tallies, signpost_tally(months))
     _write(tallies, months)
     _counter_times(months)
     telephone.compute(months)

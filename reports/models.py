@@ -41,6 +41,13 @@ class MonthlyFigure(models.Model):
     resolved_with_target = models.PositiveIntegerField(default=0)
     resolved_within_target = models.PositiveIntegerField(default=0)
     first_contact_resolved = models.PositiveIntegerField(default=0)
+    referred = models.PositiveIntegerField(
+        default=0,
+        help_text=_(
+            "Residents sent to another organisation in the month: cases received and passed "
+            "on, and residents told who to contact before any case was opened (Signpost)."
+        ),
+    )
 
     class Meta:
         indexes = [models.Index(fields=["month", "council"], name="reports_month_council")]

@@ -111,6 +111,7 @@ COLUMNS: list[tuple[str, object, str]] = [
     ("first_contact_resolved", _("Cases resolved at first contact"), "count"),
     ("first_contact_share", _("Share resolved at first contact (%)"), "percent"),
     ("counter_wait_median_minutes", _("Median wait at a counter (minutes)"), "minutes"),
+    ("referred", _("Residents sent to another organisation"), "count"),
 ]
 
 
@@ -123,6 +124,7 @@ class Sums:
     resolved_with_target: int = 0
     resolved_within_target: int = 0
     first_contact_resolved: int = 0
+    referred: int = 0
     resolve_days: Counter = field(default_factory=Counter)
     counter_waits: Counter = field(default_factory=Counter)
     counter_applies: bool = False
@@ -145,6 +147,7 @@ class Sums:
             "counter_wait_median_minutes": median_cell(self.counter_waits)
             if self.counter_applies
             else Cell(None, NOT_APPLICABLE),
+            "referred": count_cell(self.referred),
         }
 
 
@@ -252,6 +255,7 @@ def compute_table(flt: Filter, by: str = "month") -> list[Row]:
             s_with_target=Sum("resolved_with_target"),
             s_within=Sum("resolved_within_target"),
             s_fcr=Sum("first_contact_resolved"),
+            s_referred=Sum("referred"),
         )
         .order_by()
     )
@@ -266,6 +270,7 @@ def compute_table(flt: Filter, by: str = "month") -> list[Row]:
             resolved_with_target=row["s_with_target"] or 0,
             resolved_within_target=row["s_within"] or 0,
             first_contact_resolved=row["s_fcr"] or 0,
+            referred=row["s_referred"] or 0,
         )
         total.contacts += sums.contacts
         total.online += sums.online
@@ -274,6 +279,7 @@ def compute_table(flt: Filter, by: str = "month") -> list[Row]:
         total.resolved_with_target += sums.resolved_with_target
         total.resolved_within_target += sums.resolved_within_target
         total.first_contact_resolved += sums.first_contact_resolved
+        total.referred += sums.referred
     days_query = (
         _filtered(MonthlyResolution, flt)
         .values_list(group, "days")

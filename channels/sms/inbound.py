@@ -41,7 +41,7 @@ from channels.sms import keywords
 from services import inbound as clean
 from services import reference as references
 from services import routing
-from services.actions import InboundMessage, IntakeResult, intake
+from services.actions import InboundMessage, IntakeResult, intake, ratelimit
 from services.actions.messages import remember_reply, store_message
 from services.actions.residents import set_sms_consent
 from services.models import Case, Channel, Council, Message, Resident
@@ -323,6 +323,9 @@ def _command_reply(command: str, resident: Resident | None, council: Council | N
 
 def _status_query(text: InboundText, raw, metadata, council, now) -> Outcome:
     resident = _residents_with(text.sender).order_by("-phone_verified", "-created_at").first()
+    if not ratelimit.allow("sms_status_sender", text.sender or "unknown"):
+        # Kept (nothing lost), not answered: each answer is a text, and references are guessed.
+        return _record(text, raw, metadata, now, kind="status_limited", reply="", resident=resident)
     try:
         ref = references.normalise(text.body)
     except references.InvalidReference:

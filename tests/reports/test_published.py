@@ -138,6 +138,7 @@ def test_page_csv_and_json_agree(client, dataset, no_suppression):
         "2",
         "20.0%",
         "–not applicable",  # no counter tickets in the data set
+        "0",  # nobody sent to another organisation
     ]
     march = table["2026-03"]
     assert march["contacts"] == "7" and march["online_share"] == "57.1"

@@ -33,7 +33,6 @@ from twilio.twiml.voice_response import VoiceResponse
 from channels.twilio import Integer, Line, Sid, TwilioWebhookView, twiml
 from channels.voice import actions, agents, ivr, routing
 from channels.voice.models import Agent, Call, Callback, CallStatus
-from channels.voice.prompts import voice
 from services import inbound as clean
 from services import permissions
 
@@ -221,7 +220,7 @@ class WhisperView(TwilioWebhookView):
             actions.dequeued(call, dequeuing_sid=dequeuing, now=timezone.now())
         response = VoiceResponse()
         with translation.override(ivr.prompt_language(language)):
-            voice(response, "putting_through", language)
+            ivr.voice(response, "putting_through", language)
         return twiml(response)
 
 

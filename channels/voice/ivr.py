@@ -6,7 +6,7 @@ English (en-GB), Polish (pl-PL) and Portuguese (pt-PT) with its standard voices 
 in English and they are told an adviser can arrange an interpreter (see docs/voice.md).
 Speech recognition in ``<Gather>`` follows the same table; Urdu callers use the keypad.
 
-Prompts whose words are fixed go through ``channels.voice.prompts.voice``: an editor's
+Prompts whose words are fixed go through ``voice`` below: an editor's
 recording in the caller's language is played where one exists (so Urdu callers can hear Urdu),
 text-to-speech otherwise.
 
@@ -16,13 +16,15 @@ These functions build responses only; state changes are in ``channels.voice.flow
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
-from channels.voice.prompts import voice
+from channels.voice.models import PromptRecording
+from channels.voice.prompts import CACHE_KEY, CACHE_SECONDS, PROMPTS
 from services.models import Case, ContactPoint, Council, Office, ServiceGroup, Status
 from services.models.cases import ACTIVE_STATUSES
 
@@ -76,6 +78,48 @@ def say(node: VoiceResponse | Gather, text: str, language: str) -> None:
     if entry.voice:
         attrs["voice"] = entry.voice
     node.say(text, **attrs)
+
+
+def recordings() -> dict[tuple[str, str, str], tuple[int, str]]:
+    """(prompt, language, council code or "") → (recording id, version), cached briefly and
+    cleared whenever a recording is saved or deleted (``PromptRecording.save``)."""
+    found = cache.get(CACHE_KEY)
+    if found is None:
+        found = {
+            (r.prompt, r.language, r.council.code if r.council_id else ""): (
+                r.pk,
+                f"{r.updated_at:%Y%m%d%H%M%S}",
+            )
+            for r in PromptRecording.objects.select_related("council")
+        }
+        cache.set(CACHE_KEY, found, CACHE_SECONDS)
+    return found
+
+
+def recording_url(key: str, language: str, council_code: str = "") -> str | None:
+    """The public URL Twilio fetches for ``<Play>``, or None when there is no recording."""
+    table = recordings()
+    found = table.get((key, language, council_code)) if council_code else None
+    found = found or table.get((key, language, ""))
+    if found is None:
+        return None
+    pk, version = found
+    return f"{settings.PUBLIC_BASE_URL}{reverse('voice:prompt_audio', args=[pk])}?v={version}"
+
+
+def voice(node, key: str, language: str, params: dict | None = None, *, council=None) -> None:
+    """Play ``key``'s recording for ``language`` (and the ``council`` rung, for prompts
+    recorded per council), or speak its text with ``params`` filled in."""
+    prompt = PROMPTS[key]
+    found = recording_url(key, language, council.code if council is not None else "")
+    if found is not None:
+        node.play(found)
+        return
+    with translation.override(prompt_language(language)):
+        text = _(prompt.text)
+        if params:
+            text = text % params
+    say(node, text, language)
 
 
 def _gather(response: VoiceResponse, action: str, *, digits: int, language: str, speech: bool):

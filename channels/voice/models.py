@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from channels.voice.prompts import PROMPTS, forget_recordings
 from services.models import Case, Council, Message, Resident, ServiceGroup
 
 
@@ -347,8 +348,6 @@ class AgentStep(models.Model):
 
 
 def _prompt_choices():
-    from channels.voice.prompts import PROMPTS
-
     return [(key, prompt.text) for key, prompt in PROMPTS.items()]
 
 
@@ -404,19 +403,14 @@ class PromptRecording(models.Model):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        from channels.voice.prompts import forget_recordings
-
         forget_recordings()
 
     def delete(self, *args, **kwargs):
         result = super().delete(*args, **kwargs)
-        from channels.voice.prompts import forget_recordings
-
         forget_recordings()
         return result
 
     def clean(self):
-        from channels.voice.prompts import PROMPTS
         from services import attachments
 
         prompt = PROMPTS.get(self.prompt)

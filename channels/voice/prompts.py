@@ -5,6 +5,7 @@ Twilio's ``<Say>`` has no Urdu voice (see ``channels.voice.ivr``), so until an U
 a prompt exists an Urdu caller hears it in English (with the interpreter offer). Editors upload a
 ``PromptRecording`` per prompt and language in the Wagtail admin ("Telephone prompts"); the
 "Telephone prompt coverage" report shows which prompts lack a recording in which language.
+This module is the registry only; ``channels.voice.ivr.voice`` plays or speaks a prompt.
 
 A recording replaces a prompt's whole text, so only prompts whose words are fixed for a language
 can be recorded: static prompts, the language menu's "For Urdu, press 5" (its digit is fixed per
@@ -16,9 +17,6 @@ as such.
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.urls import reverse
-from django.utils import translation
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 CACHE_KEY = "voice-prompt-recordings:v1"
@@ -106,53 +104,6 @@ SPOKEN_ONLY: tuple[str, ...] = (
 )
 
 
-def recordings() -> dict[tuple[str, str, str], tuple[int, str]]:
-    """(prompt, language, council code or "") → (recording id, version), cached briefly and
-    cleared whenever a recording is saved or deleted (``channels.voice.models``)."""
-    found = cache.get(CACHE_KEY)
-    if found is None:
-        from channels.voice.models import PromptRecording
-
-        found = {
-            (r.prompt, r.language, r.council.code if r.council_id else ""): (
-                r.pk,
-                f"{r.updated_at:%Y%m%d%H%M%S}",
-            )
-            for r in PromptRecording.objects.select_related("council")
-        }
-        cache.set(CACHE_KEY, found, CACHE_SECONDS)
-    return found
-
-
 def forget_recordings() -> None:
+    """Drop the cached table of recordings (on every save/delete of one, and in tests)."""
     cache.delete(CACHE_KEY)
-
-
-def recording_url(key: str, language: str, council_code: str = "") -> str | None:
-    """The public URL Twilio fetches for ``<Play>``, or None when there is no recording."""
-    from django.conf import settings
-
-    table = recordings()
-    found = table.get((key, language, council_code)) if council_code else None
-    found = found or table.get((key, language, ""))
-    if found is None:
-        return None
-    pk, version = found
-    return f"{settings.PUBLIC_BASE_URL}{reverse('voice:prompt_audio', args=[pk])}?v={version}"
-
-
-def voice(node, key: str, language: str, params: dict | None = None, *, council=None) -> None:
-    """Play ``key``'s recording for ``language`` (and the ``council`` rung, for prompts
-    recorded per council), or speak its text with ``params`` filled in."""
-    from channels.voice import ivr
-
-    prompt = PROMPTS[key]
-    url = recording_url(key, language, council.code if council is not None else "")
-    if url is not None:
-        node.play(url)
-        return
-    with translation.override(ivr.prompt_language(language)):
-        text = _(prompt.text)
-        if params:
-            text = text % params
-    ivr.say(node, text, language)

@@ -80,4 +80,3 @@ def apply_status(
         data={"status": new, "error_code": error_code},
         now=now,
     )
-

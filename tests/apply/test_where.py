@@ -132,9 +132,7 @@ def test_a_straddling_postcode_answered_for_the_other_council_refers(client, sit
     assert Signpost.objects.get().referral_body.slug == "south-northamptonshire-council"
     # Changing the answer to this council carries on, and the referral no longer counts.
     mkc = Council.objects.get(code="MKC")
-    assert client.post(BIN_URL + "council/", {"council": mkc.pk})["Location"].endswith(
-        "/step/2/"
-    )
+    assert client.post(BIN_URL + "council/", {"council": mkc.pk})["Location"].endswith("/step/2/")
     assert not Signpost.objects.exists()
 
 

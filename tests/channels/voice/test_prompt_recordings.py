@@ -22,11 +22,9 @@ MP3 = b"ID3\x03\x00\x00\x00\x00\x00\x0a" + b"\x00" * 10 + b"\xff\xfb\x90\x64" + 
 
 @pytest.fixture(autouse=True)
 def media(tmp_path, settings):
+    # MEDIA_ROOT only: replacing STORAGES would rebuild every storage and leave the other
+    # models' fields holding the old instances for the rest of the run.
     settings.MEDIA_ROOT = tmp_path
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    }
 
 
 def record(prompt: str, language: str, *, council=None, content: bytes | None = None):
